@@ -1,0 +1,3 @@
+"""poe-checker: judge a Proof of Execution package against the MCI POE guidelines."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,332 @@
+"""The document model: what every extractor produces and every rule reads.
+
+One model for every format, so a scan, a text PDF, a DOCX and an email are judged alike.
+All types are frozen; collections are tuples. Coordinates are PDF points with the origin at
+the top-left of the page: ``(x0, top, x1, bottom)``. Formats without a layout (DOCX, email
+bodies) carry ``bbox=None`` and ``page=None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+BBox = tuple[float, float, float, float]
+
+DocType = Literal[
+    "statement_of_work", "poe_template", "email", "invoice", "signature_certificate",
+    "public_sector_disclosure", "purchase_order", "pricing_quote", "licensing_contract",
+    "master_services_agreement", "image", "other",
+]
+DOC_TYPES: tuple[str, ...] = DocType.__args__  # type: ignore[attr-defined]
+
+DateRole = Literal[
+    "signature", "email_sent", "engagement_start", "engagement_end", "invoice", "other",
+]
+SignatureKind = Literal[
+    "e_signature",   # an e-signature platform record or stamp (DocuSign, Adobe Sign, "E-Signed by")
+    "digital",       # a PDF signature field (cryptographic)
+    "wet",           # ink on a scanned page
+    "typed",         # a name typed on a signature line of a born-digital document
+    "image",         # a signature picture (flat image) with nothing verifiable behind it
+]
+
+
+def merge_bboxes(boxes: list[BBox] | tuple[BBox, ...]) -> BBox | None:
+    """The smallest box holding all ``boxes`` (None when there are none)."""
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes), min(b[1] for b in boxes),
+        max(b[2] for b in boxes), max(b[3] for b in boxes),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word of a page, with its character span in ``Page.text`` so matches map to boxes."""
+
+    text: str
+    start: int
+    end: int
+    bbox: BBox | None = None
+    confidence: float | None = None
+    """OCR confidence 0-100; None for text layers, where the text is what the file says."""
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Where something was found: page (1-based, None without pages), quoted text, box, span."""
+
+    page: int | None
+    text: str
+    bbox: BBox | None = None
+    span: tuple[int, int] | None = None
+    """Character span in that page's ``text``; lets rules tell label text from scope text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page (or, for formats without pages, the whole body as one page with number None)."""
+
+    number: int | None
+    text: str
+    words: tuple[Word, ...] = ()
+    width: float | None = None
+    height: float | None = None
+    ocr: bool = False
+    """True when the text came from OCR rather than a text layer."""
+    mean_confidence: float | None = None
+
+    def bbox_of(self, start: int, end: int) -> BBox | None:
+        """The box of the characters ``start:end`` (merged boxes of the words it touches)."""
+        boxes = [w.bbox for w in self.words if w.bbox is not None and w.start < end and w.end > start]
+        return merge_bboxes(boxes)
+
+    def confidence_of(self, start: int, end: int) -> float | None:
+        """The lowest OCR confidence among the words in ``start:end`` (None for text layers)."""
+        confs = [w.confidence for w in self.words
+                 if w.confidence is not None and w.start < end and w.end > start]
+        return min(confs) if confs else None
+
+    def anchor(self, start: int, end: int) -> Anchor:
+        return Anchor(self.number, self.text[start:end].strip(), self.bbox_of(start, end), (start, end))
+
+
+@dataclass(frozen=True, slots=True)
+class Checkbox:
+    """A tick box with its label: a form field, a glyph (☒ ☐ ✓) or a Word content control."""
+
+    label: str
+    checked: bool
+    where: Anchor
+    source: Literal["form_field", "glyph", "content_control", "html_input", "ocr"] = "glyph"
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """An AcroForm field (PDF) or a content control (DOCX) with its value."""
+
+    name: str
+    value: str | None
+    kind: Literal["text", "checkbox", "radio", "choice", "signature", "other"]
+    where: Anchor
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    page: int | None
+    rows: tuple[tuple[str, ...], ...]
+    bbox: BBox | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date found in a document, normalised, with what it dates (from its label)."""
+
+    value: dt.date
+    role: DateRole
+    where: Anchor
+    day_first: bool | None = None
+    """How an ambiguous numeric date was read (None when the text was unambiguous)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    value: Decimal
+    currency: str | None
+    """ISO 4217 code; None when the amount carries no currency mark."""
+    where: Anchor
+    label: str | None = None
+    """The label in front of the amount, e.g. "Total" or "Amount due"."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """A signature mark as found; which party it belongs to is the rules' call, not ours."""
+
+    kind: SignatureKind
+    where: Anchor
+    signer_name: str | None = None
+    signer_email: str | None = None
+    signed_on: dt.date | None = None
+    platform: str | None = None
+    """"docusign", "adobe_sign", "pdf" ... when known."""
+    context: str = ""
+    """Labels around the mark (e.g. "Customer Acknowledgment", "For Contoso:")."""
+    valid: bool | None = None
+    """For digital signatures: None = not validated; True/False = integrity and coverage."""
+    detail: str = ""
+    """Plain-words account of what was verified, for the evidence."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mailbox:
+    name: str
+    address: str
+
+    @property
+    def domain(self) -> str:
+        return self.address.rsplit("@", 1)[-1].lower() if "@" in self.address else ""
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>" if self.name else self.address
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    """An email message: headers plus the newly written text split from the quoted history."""
+
+    subject: str
+    sender: Mailbox | None
+    to: tuple[Mailbox, ...] = ()
+    cc: tuple[Mailbox, ...] = ()
+    sent_at: dt.datetime | None = None
+    body_new: str = ""
+    """What the sender wrote in this message (quoted history and forwarded parts removed)."""
+    body_quoted: str = ""
+    is_reply: bool = False
+    is_forward: bool = False
+    in_reply_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedImage:
+    """An image object on a page (e.g. a pasted signature picture)."""
+
+    page: int
+    bbox: BBox
+    width_px: int | None = None
+    height_px: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file of the package (or one attachment of an email), as extracted.
+
+    ``error`` is set, in plain words, when the file could not be read; the other fields are then
+    empty and the rest of the package is still checked.
+    """
+
+    name: str
+    sha256: str
+    media_type: str
+    doc_type: str = "other"
+    pages: tuple[Page, ...] = ()
+    page_count: int | None = None
+    """Pages as the format counts them: None for formats without pages (DOCX, email, ...)."""
+    email: Email | None = None
+    tables: tuple[Table, ...] = ()
+    checkboxes: tuple[Checkbox, ...] = ()
+    form_fields: tuple[FormField, ...] = ()
+    dates: tuple[DateMention, ...] = ()
+    amounts: tuple[Amount, ...] = ()
+    signatures: tuple[Signature, ...] = ()
+    images: tuple[PlacedImage, ...] = ()
+    parent: str | None = None
+    """Name of the email this document was attached to, if any."""
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+    """Things worth telling a person that are not errors (e.g. "3 pages have no text layer")."""
+
+    @property
+    def readable(self) -> bool:
+        return self.error is None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.pages)
+
+
+@dataclass(frozen=True, eq=False)
+class Package:
+    """All documents of one claim, attachments flattened in after their email.
+
+    Compared by identity so rules can memoise derived facts per package.
+    """
+
+    documents: tuple[Document, ...]
+
+    @property
+    def readable(self) -> tuple[Document, ...]:
+        return tuple(d for d in self.documents if d.error is None)
+
+
+# ---- the claim ------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    name: str
+    partner_id: str | None = None
+    domain: str | None = None
+    tenant_id: str | None = None
+    country: str | None = None
+    public_sector: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A Partner Center claim as the contract's claim JSON describes it."""
+
+    claim_id: str
+    claim_kind: Literal["cpor", "partner_activity"]
+    solution_area: Literal["modern_work", "security", "business_applications", "azure"]
+    partner: Party
+    customer: Party
+    motion: Literal["usage", "pre_sales"] = "usage"
+    engagement: str | None = None
+    workloads: tuple[str, ...] = ()
+    submitted_on: dt.date = field(default_factory=dt.date.today)
+    transaction_date: dt.date | None = None
+    invoice_amount_usd: Decimal | None = None
+
+
+# ---- results --------------------------------------------------------------------------------
+
+Status = Literal["pass", "fail", "warn", "not_applicable"]
+RULE_IDS: tuple[str, ...] = (
+    "customer_acknowledgement", "party_names", "activity_detail", "workload_match",
+    "recency", "invoice", "public_sector_disclosure", "document_type",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A place a person can open and check: document, page, quoted text, box on the page."""
+
+    document: str
+    page: int | None
+    text: str
+    bbox: BBox | None = None
+
+    @classmethod
+    def at(cls, doc: Document, where: Anchor, text: str | None = None) -> Evidence:
+        return cls(doc.name, where.page, (text if text is not None else where.text)[:500], where.bbox)
+
+    def to_dict(self) -> dict:
+        return {
+            "document": self.document,
+            "page": self.page,
+            "text": self.text,
+            "bbox": [round(v, 1) for v in self.bbox] if self.bbox is not None else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    rule: str
+    status: Status
+    message: str
+    fix: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "status": self.status,
+            "message": self.message,
+            "fix": self.fix if self.status in ("fail", "warn") else None,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
