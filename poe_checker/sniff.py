@@ -124,10 +124,7 @@ def _sniff_ole(data: bytes) -> Sniffed:
 
 def _looks_like_mail(data: bytes) -> bool:
     head = data[:16384]
-    for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if head.startswith(bom):
-            head = head[2:].decode(enc, "replace").encode("utf-8", "replace")
-            break
+    head = _utf16_as_utf8(head)
     head = head.lstrip(b"\r\n\t \xef\xbb\xbf")
     if head.startswith(b"From ") and b"\n" in head:  # mbox "From " line
         head = head.split(b"\n", 1)[1]
@@ -135,6 +132,20 @@ def _looks_like_mail(data: bytes) -> bool:
     if not lines or not _HEADER_LINE.match(lines[0]):
         return False
     return len(_MAIL_HEADERS.findall(head)) >= 2
+
+
+def _utf16_as_utf8(head: bytes) -> bytes:
+    """UTF-16 mail, with or without a byte-order mark (NULs at every other byte give it away)."""
+    for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[2:].decode(enc, "replace").encode("utf-8", "replace")
+    probe = head[:16]
+    if len(probe) == 16:
+        if all(b == 0 for b in probe[1::2]) and any(probe[0::2]):
+            return head.decode("utf-16-le", "replace").encode("utf-8", "replace")
+        if all(b == 0 for b in probe[0::2]) and any(probe[1::2]):
+            return head.decode("utf-16-be", "replace").encode("utf-8", "replace")
+    return head
 
 
 def _short(exc: BaseException) -> str:

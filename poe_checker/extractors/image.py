@@ -1,0 +1,149 @@
+"""PNG, JPEG and TIFF images: one page per image (per frame of a multi-page TIFF), no text yet.
+
+Text in images needs OCR, which comes in a later release; until then an image yields its pages
+with their sizes, so page counts and coordinates are right when OCR arrives.
+
+Sizes are in PDF points: pixels * 72 / dpi, using the resolution the file declares. A file without
+a usable resolution is taken as 72 dpi, i.e. one point per pixel, so coordinates from OCR map 1:1.
+
+Every frame is decoded once (JPEG at 1/8 scale, which its decoder does cheaply) so damaged files are
+reported now rather than by OCR later; the pixel bound is checked from the header before that.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+
+from ..errors import CorruptDocument, ResourceLimit
+from ..limits import Limits
+from ..model import Page
+from . import Extraction
+
+NOTE = "image: text in images is not read yet (OCR comes in a later release)"
+_FORMATS = ("PNG", "JPEG", "TIFF")
+"""Pillow plugins tried; JPEG covers MPO. Nothing else gets parsed, whatever the bytes claim."""
+_MIN_DPI, _MAX_DPI = 20.0, 4800.0
+_DEFAULT_DPI = 72.0
+_SWAPPED_ORIENTATIONS = {5, 6, 7, 8}
+"""EXIF orientations shown rotated by 90°: the page is as wide as the stored image is high."""
+
+
+def extract(data: bytes, limits: Limits) -> Extraction:
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Pillow warns about odd but readable files (malformed MPO ...)
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=list(_FORMATS))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise _too_big(_pixels_in(str(exc)), limits) from exc
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - Pillow raises many types on damaged headers
+            raise _failure(exc) from exc
+        try:
+            pages, complete = _read_frames(image, data, limits)
+        except (ResourceLimit, CorruptDocument, MemoryError):
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise _too_big(_pixels_in(str(exc)), limits) from exc
+        except Exception as exc:  # noqa: BLE001
+            raise _failure(exc) from exc
+        finally:
+            image.close()
+    notes = [NOTE]
+    if not complete:
+        notes.append(f"only the first {len(pages)} pages of the image were read")
+    return Extraction(pages=tuple(pages), page_count=len(pages), notes=tuple(notes))
+
+
+def _read_frames(image, data: bytes, limits: Limits) -> tuple[list[Page], bool]:
+    from PIL import Image
+
+    if image.format == "PNG":
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as check:
+            check.verify()  # chunk checksums and a complete file, without decoding pixels
+    multi_page = image.format == "TIFF"
+    pages: list[Page] = []
+    for index in range(limits.max_pages + 1):
+        if index:
+            if not multi_page:
+                break
+            try:
+                image.seek(index)
+            except EOFError:
+                break
+            except Exception:  # noqa: BLE001 - a broken later frame: keep the pages read so far
+                if pages:
+                    return pages, False
+                raise
+        if index == limits.max_pages:
+            return pages, False
+        width, height = image.size
+        if width <= 0 or height <= 0:
+            raise CorruptDocument("damaged image (it declares no size): export or scan it again and re-upload")
+        if width * height > limits.max_image_pixels:
+            raise _too_big(width * height, limits)
+        x_dpi, y_dpi = _dpi(image)
+        if _orientation(image) in _SWAPPED_ORIENTATIONS:
+            width, height = height, width
+            x_dpi, y_dpi = y_dpi, x_dpi
+        _decode(image, index)
+        pages.append(Page(number=index + 1, text="", width=width * 72.0 / x_dpi, height=height * 72.0 / y_dpi))
+    return pages, True
+
+
+def _decode(image, index: int) -> None:
+    if image.format in ("JPEG", "MPO") and index == 0:
+        width, height = image.size
+        image.draft(None, (max(1, width // 8), max(1, height // 8)))
+    image.load()
+
+
+def _dpi(image) -> tuple[float, float]:
+    dpi = image.info.get("dpi")
+    try:
+        x, y = (float(dpi[0]), float(dpi[1])) if dpi else (0.0, 0.0)
+    except (TypeError, ValueError, IndexError):
+        x = y = 0.0
+    usable = _MIN_DPI <= x <= _MAX_DPI and _MIN_DPI <= y <= _MAX_DPI
+    return (x, y) if usable else (_DEFAULT_DPI, _DEFAULT_DPI)
+
+
+def _orientation(image) -> int:
+    try:
+        return int(image.getexif().get(0x0112, 1))
+    except Exception:  # noqa: BLE001 - broken EXIF blocks are common and harmless here
+        return 1
+
+
+def _pixels_in(message: str) -> int | None:
+    match = re.search(r"\((\d+) pixels\)", message)
+    return int(match.group(1)) if match else None
+
+
+def _too_big(pixels: int | None, limits: Limits) -> ResourceLimit:
+    size = f"{pixels / 1e6:,.0f} megapixels" if pixels else "too large"
+    return ResourceLimit(f"image is {size}, over the limit of {limits.max_image_pixels / 1e6:,.0f} megapixels: "
+                         "scan or export it at a lower resolution (300 dpi is plenty) and re-upload")
+
+
+def _failure(exc: BaseException) -> CorruptDocument | ResourceLimit:
+    """The typed error for what Pillow raised: its text-chunk limits guard PNG zTXt/iTXt bombs."""
+    if isinstance(exc, ValueError) and "MAX_TEXT" in str(exc):
+        return ResourceLimit("image carries oversized compressed text data (a decompression bomb): "
+                             "export or scan the page again and re-upload")
+    return _corrupt(exc)
+
+
+def _corrupt(exc: BaseException) -> CorruptDocument:
+    from PIL import UnidentifiedImageError
+
+    if isinstance(exc, UnidentifiedImageError):
+        detail = "not a readable PNG, JPEG or TIFF file"
+    else:
+        detail = str(exc).strip().splitlines()[0][:100] if str(exc).strip() else type(exc).__name__
+    return CorruptDocument(f"damaged or truncated image ({detail}): export or scan it again and re-upload")
