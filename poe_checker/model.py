@@ -9,6 +9,8 @@ bodies) carry ``bbox=None`` and ``page=None``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -67,7 +69,27 @@ class Anchor:
     """Character span in that page's ``text``; lets rules tell label text from scope text."""
 
 
-@dataclass(frozen=True, slots=True)
+class _WordIndex:
+    """Words with boxes, sorted by position, for finding the words of a span by bisection."""
+
+    __slots__ = ("words", "starts", "reach")
+
+    def __init__(self, words: tuple[Word, ...]):
+        boxed = [w for w in words if w.bbox is not None]
+        if any(a.start > b.start for a, b in zip(boxed, boxed[1:])):
+            boxed.sort(key=lambda w: w.start)
+        self.words = boxed
+        self.starts = [w.start for w in boxed]
+        self.reach = max((w.end - w.start for w in boxed), default=0)
+        """The longest word: a word starting this far before a span can still overlap it."""
+
+    def boxes(self, start: int, end: int) -> list[BBox]:
+        lo = bisect_left(self.starts, start - self.reach)
+        hi = bisect_left(self.starts, end)
+        return [w.bbox for w in self.words[lo:hi] if w.end > start]  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
 class Page:
     """One page (or, for formats without pages, the whole body as one page with number None)."""
 
@@ -80,10 +102,19 @@ class Page:
     """True when the text came from OCR rather than a text layer."""
     mean_confidence: float | None = None
 
+    @functools.cached_property
+    def _index(self) -> _WordIndex:
+        return _WordIndex(self.words)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_index"}  # rebuilt where needed
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
     def bbox_of(self, start: int, end: int) -> BBox | None:
         """The box of the characters ``start:end`` (merged boxes of the words it touches)."""
-        boxes = [w.bbox for w in self.words if w.bbox is not None and w.start < end and w.end > start]
-        return merge_bboxes(boxes)
+        return merge_bboxes(self._index.boxes(start, end)) if self.words else None
 
     def confidence_of(self, start: int, end: int) -> float | None:
         """The lowest OCR confidence among the words in ``start:end`` (None for text layers)."""

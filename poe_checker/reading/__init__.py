@@ -1,0 +1,37 @@
+"""Reading: what an extraction says, found once for every format.
+
+Extractors give pages, words, emails and form fields; this layer finds the dates (with what
+they date), money amounts, signature marks written in the text (e-signature stamps and
+records, signature lines) and the kind of document. It still knows nothing of the claim:
+deciding whose signature counts is the rules' job.
+"""
+
+from __future__ import annotations
+
+from ..extractors import Extraction
+from ..model import Document
+from . import amounts, dates, doctype, signatures
+
+
+def understand(*, name: str, sha256: str, media_type: str, kind: str, extraction: Extraction,
+               parent: str | None = None) -> Document:
+    found_dates = dates.find_dates(extraction.pages, email=extraction.email)
+    found_signatures = extraction.signatures + signatures.find_signatures(extraction.pages, found_dates)
+    return Document(
+        name=name,
+        sha256=sha256,
+        media_type=media_type,
+        doc_type=doctype.classify(kind, extraction.pages, extraction.email, found_signatures),
+        pages=extraction.pages,
+        page_count=extraction.page_count,
+        email=extraction.email,
+        tables=extraction.tables,
+        checkboxes=extraction.checkboxes,
+        form_fields=extraction.form_fields,
+        dates=found_dates,
+        amounts=amounts.find_amounts(extraction.pages),
+        signatures=found_signatures,
+        images=extraction.images,
+        parent=parent,
+        notes=extraction.notes,
+    )
