@@ -1,0 +1,94 @@
+"""Who is who: company names as written, and email domains as registered.
+
+Names are compared without legal forms, case or punctuation, and with a small tolerance for
+misspellings (rapidfuzz). Email domains are compared by registrable domain (``mail.contoso.com``
+is ``contoso.com``), using the Public Suffix List snapshot bundled with tldextract (no fetch).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from rapidfuzz import fuzz
+
+from . import knowledge
+from .model import Document, Package, Page
+
+_EMAILS_URLS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+", re.IGNORECASE)
+
+
+@functools.cache
+def _suffix_re() -> re.Pattern[str]:
+    suffixes = sorted(knowledge.load("names")["legal_suffixes"], key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(map(re.escape, s.split())) for s in suffixes)
+    return re.compile(rf"(?:[\s,]+(?:{alternatives})\.?)+\s*$", re.IGNORECASE)
+
+
+def core_name(name: str) -> str:
+    """The distinctive part of a company name: no legal form, no punctuation, lower case."""
+    plain = re.sub(r"[.,]", " ", name).strip()
+    plain = _suffix_re().sub("", " " + plain).strip() or plain
+    return " ".join(re.sub(r"[^\w&+]+", " ", plain.lower()).split())
+
+
+def name_pattern(name: str) -> re.Pattern[str]:
+    """A regex that finds the name's core on word boundaries, whatever the spacing and case."""
+    words = core_name(name).split()
+    body = r"[\s.,\-]*".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<![\w@.]){body}(?![\w])", re.IGNORECASE)
+
+
+def find_name(package: Package, name: str, documents=None) -> Iterator[tuple[Document, Page, int, int, int]]:
+    """Places where ``name`` is written: (document, page, start, end, score), exact first.
+
+    Email addresses and web addresses are blanked out first: a domain is not a name.
+    """
+    pattern = name_pattern(name)
+    cfg = knowledge.load("names")
+    target = core_name(name)
+    for doc in (package.readable if documents is None else documents):
+        for page in doc.pages:
+            if not page.text:
+                continue
+            text = _EMAILS_URLS.sub(lambda m: " " * len(m.group()), page.text)
+            exact = list(pattern.finditer(text))
+            for m in exact:
+                yield doc, page, m.start(), m.end(), 100
+            if exact or len(target) < int(cfg["min_fuzzy_length"]):
+                continue
+            yield from _fuzzy(doc, page, text, target, int(cfg["fuzzy_threshold"]))
+
+
+def _fuzzy(doc: Document, page: Page, text: str, target: str, threshold: int):
+    offset = 0
+    for line in text.split("\n"):
+        if len(line) >= len(target) - 2:
+            found = fuzz.partial_ratio_alignment(target, line.lower(), score_cutoff=threshold)
+            if found is not None:
+                start, end = offset + found.dest_start, offset + found.dest_end
+                # only whole words: a near-spelling inside another word is not the name
+                if (start == 0 or not text[start - 1].isalnum()) and (end >= len(text) or not text[end].isalnum()):
+                    yield doc, page, start, end, int(found.score)
+        offset += len(line) + 1
+
+
+@functools.cache
+def _tld():
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def registrable_domain(domain_or_address: str) -> str:
+    """``john@mail.contoso.co.uk`` → ``contoso.co.uk``; unknown suffixes fall back to the host."""
+    host = domain_or_address.rsplit("@", 1)[-1].strip().strip(".").lower()
+    host = host.split(":")[0].strip("<>[] ")
+    if not host:
+        return ""
+    return _tld()(host).top_domain_under_public_suffix or host
+
+
+def same_organisation(address: str, domain: str | None) -> bool:
+    return bool(domain) and registrable_domain(address) == registrable_domain(domain or "")

@@ -1,0 +1,267 @@
+"""Customer acknowledgements: every candidate in a package, each judged with a plain reason.
+
+Shared by ``customer_acknowledgement`` (is there a valid one?), ``recency`` (how old is the
+newest valid one?) and ``public_sector_disclosure`` (was the disclosure acknowledged?), so the
+three rules never disagree about what counts.
+
+A candidate is a signature mark (e-signature record, PDF digital signature, wet ink, typed
+name, pasted image) or an email. Each ends up ``valid``, ``rejected`` (with why) or
+``undecided`` (a person must look, with why).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from .. import knowledge, nlp
+from ..model import Anchor, Claim, Document, Email, Evidence, Package, Signature
+from ..parties import name_pattern, registrable_domain, same_organisation
+from .support import quote
+
+Outcome = Literal["valid", "rejected", "undecided"]
+Side = Literal["customer", "partner", "unknown"]
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    kind: Literal["signature", "email"]
+    outcome: Outcome
+    reason: str
+    """Plain words: why it counts, or why not."""
+    document: Document
+    where: Anchor
+    on: dt.date | None
+    who: str
+    signature: Signature | None = None
+
+    @property
+    def evidence(self) -> Evidence:
+        return Evidence.at(self.document, self.where)
+
+
+@dataclass(frozen=True)
+class _Cues:
+    acceptance: tuple[re.Pattern[str], ...]
+    work: tuple[re.Pattern[str], ...]
+    ambiguous: tuple[re.Pattern[str], ...]
+    licensing: tuple[re.Pattern[str], ...]
+    negation: re.Pattern[str]
+    customer_labels: re.Pattern[str]
+    partner_labels: re.Pattern[str]
+    named_person: re.Pattern[str]
+    not_a_name_line: re.Pattern[str]
+
+
+@functools.cache
+def _cues() -> _Cues:
+    cfg = knowledge.load("acknowledgement")
+
+    def many(key: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in cfg[key])
+
+    return _Cues(
+        acceptance=many("acceptance"), work=many("work_reference"), ambiguous=many("ambiguous"),
+        licensing=many("licensing"), negation=re.compile(cfg["negation"], re.IGNORECASE),
+        customer_labels=re.compile(cfg["customer_labels"], re.IGNORECASE),
+        partner_labels=re.compile(cfg["partner_labels"], re.IGNORECASE),
+        named_person=re.compile(cfg["named_person"]),
+        not_a_name_line=re.compile(cfg["not_a_name_line"]),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def acknowledgements(package: Package, claim: Claim) -> tuple[Acknowledgement, ...]:
+    """All candidates, newest first within each outcome. Memoised: three rules ask."""
+    people = _people(package, claim)
+    found: list[Acknowledgement] = []
+    for doc in package.readable:
+        for sig in doc.signatures:
+            found.append(_judge_signature(doc, sig, claim, people))
+        if doc.email is not None:
+            found.append(_judge_email(doc, doc.email, claim))
+    order = {"valid": 0, "undecided": 1, "rejected": 2}
+    found.sort(key=lambda a: (order[a.outcome], -(a.on.toordinal() if a.on else 0)))
+    return tuple(found)
+
+
+def valid(package: Package, claim: Claim) -> tuple[Acknowledgement, ...]:
+    return tuple(a for a in acknowledgements(package, claim) if a.outcome == "valid")
+
+
+# ---- signatures -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _People:
+    customer: frozenset[str]
+    partner: frozenset[str]
+
+
+def _people(package: Package, claim: Claim) -> _People:
+    """Names of each side's people, from labelled lines and from who sent which email."""
+    cues = _cues()
+    customer: set[str] = set()
+    partner: set[str] = set()
+    for doc in package.readable:
+        for page in doc.pages:
+            for m in cues.named_person.finditer(page.text):
+                line_start = page.text.rfind("\n", 0, m.start()) + 1
+                line = page.text[line_start:m.start("name")]
+                if cues.not_a_name_line.search(line):
+                    continue
+                side = customer if cues.customer_labels.match(m.group("side")) else partner
+                side.add(m.group("name").strip().lower())
+        mail = doc.email
+        if mail is not None and mail.sender is not None and mail.sender.name:
+            if same_organisation(mail.sender.address, claim.customer.domain):
+                customer.add(mail.sender.name.strip().lower())
+    return _People(frozenset(customer), frozenset(partner - customer))
+
+
+def _side_of(sig: Signature, claim: Claim, people: _People) -> tuple[Side, str]:
+    if sig.signer_email:
+        if same_organisation(sig.signer_email, claim.customer.domain):
+            return "customer", f"signer's email {sig.signer_email} is on the customer's domain"
+        if claim.customer.domain:
+            return "partner", f"signer's email {sig.signer_email} is not on the customer's domain {claim.customer.domain}"
+    name = (sig.signer_name or "").lower()
+    if name:
+        if _known(name, people.customer):
+            return "customer", f"{sig.signer_name} is named as the customer's signatory"
+        if _known(name, people.partner):
+            return "partner", f"{sig.signer_name} is named as the partner's person"
+        if name_pattern(claim.customer.name).search(name):
+            return "customer", "signed in the customer's company name"
+        if name_pattern(claim.partner.name).search(name):
+            return "partner", "signed in the partner's company name"
+    return _side_from_labels(sig, claim)
+
+
+def _known(name: str, names: frozenset[str]) -> bool:
+    return any(fuzz.token_sort_ratio(name, n) >= 90 for n in names)
+
+
+def _side_from_labels(sig: Signature, claim: Claim) -> tuple[Side, str]:
+    """The label nearest before the mark decides: "Customer Acknowledgment", "For Fabrikam:" ..."""
+    cues = _cues()
+    before = sig.context[: max(0, sig.context.find(sig.where.text))] if sig.where.text in sig.context \
+        else sig.context
+    best: tuple[int, Side, str] | None = None
+    for side, pattern in (("customer", cues.customer_labels), ("partner", cues.partner_labels),
+                          ("customer", name_pattern(claim.customer.name)),
+                          ("partner", name_pattern(claim.partner.name))):
+        for m in pattern.finditer(before):
+            if best is None or m.start() > best[0]:
+                best = (m.start(), side, m.group())  # type: ignore[assignment]
+    if best is None:
+        return "unknown", "nothing near the signature says whose it is"
+    return best[1], f"it stands under \"{best[2]}\""
+
+
+def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _People) -> Acknowledgement:
+    side, why_side = _side_of(sig, claim, people)
+    who = sig.signer_name or sig.signer_email or "an unnamed signer"
+
+    def ack(outcome: Outcome, reason: str) -> Acknowledgement:
+        return Acknowledgement("signature", outcome, reason, doc, sig.where, sig.signed_on, who, sig)
+
+    if sig.kind == "image":
+        return ack("rejected", "a signature picture with nothing verifiable behind it; the guide rejects "
+                               "flat or pasted signature images")
+    if side == "partner":
+        return ack("rejected", f"signed by {who} on the partner's side ({why_side}), not by the customer")
+    if sig.kind == "digital" and sig.valid is False:
+        return ack("rejected", f"the digital signature does not hold: {sig.detail}")
+    if side == "unknown":
+        return ack("undecided", f"signature by {who}, but {why_side}")
+    if sig.kind == "typed":
+        return ack("undecided", f"{who}'s name is typed on the customer's signature line; a typed name is not "
+                                "a verifiable e-signature")
+    if sig.kind == "digital" and sig.valid is None:
+        return ack("undecided", f"a digital signature by {who} on the customer's side; it has not been "
+                                "cryptographically validated yet")
+    platform = {"docusign": "DocuSign", "adobe_sign": "Adobe Acrobat Sign"}.get(sig.platform or "", "")
+    how = {"e_signature": f"{platform} e-signature".strip(), "digital": "valid digital signature",
+           "wet": "wet-ink signature"}[sig.kind]
+    return ack("valid", f"{how} by {who} on the customer's side ({why_side})")
+
+
+# ---- emails ---------------------------------------------------------------------------------
+
+def _judge_email(doc: Document, mail: Email, claim: Claim) -> Acknowledgement:
+    page = doc.pages[0] if doc.pages else None
+    sender = str(mail.sender) if mail.sender else "an unknown sender"
+    on = mail.sent_at.date() if mail.sent_at else _first_date(doc)
+
+    def ack(outcome: Outcome, reason: str, start: int | None = None, end: int | None = None) -> Acknowledgement:
+        if page is not None and start is not None and end is not None:
+            where = page.anchor(start, end)
+        else:
+            where = Anchor(None, f"From: {sender} — Subject: {mail.subject}")
+        return Acknowledgement("email", outcome, reason, doc, where, on, sender)
+
+    from_customer = mail.sender is not None and same_organisation(mail.sender.address, claim.customer.domain)
+    if mail.is_forward:
+        return ack("rejected", f"a forwarded email (sent by {sender}); the guide does not accept forwarded "
+                               "customer emails")
+    if mail.sender is None:
+        return ack("rejected", "the email has no sender")
+    if not claim.customer.domain:
+        verdict, reason, span = _read_body(mail.body_new, page)
+        if verdict == "explicit":
+            return ack("undecided", f"{sender} explicitly accepts the work, but the claim gives no customer "
+                                    "domain to check the sender against", *span)
+        return ack("rejected", reason, *span)
+    if not from_customer:
+        return ack("rejected", f"sent by {sender}, not from the customer's domain "
+                               f"{registrable_domain(claim.customer.domain)}")
+    verdict, reason, span = _read_body(mail.body_new, page)
+    if verdict == "explicit":
+        return ack("valid", f"{sender} (customer's domain) {reason}", *span)
+    return ack("rejected", f"email from {sender}: {reason}", *span)
+
+
+def _read_body(body: str, page) -> tuple[str, str, tuple[int | None, int | None]]:
+    """Classify the newly written text: explicit acceptance, licensing, ambiguous, or nothing."""
+    cues = _cues()
+    sentences = [body[s:e].strip() for s, e in nlp.sentences(body)] if body.strip() else []
+    ambiguous = licensing = None
+    for sentence in sentences:
+        if any(p.search(sentence) for p in cues.licensing):
+            licensing = licensing or sentence
+            continue
+        accepts = any(p.search(sentence) for p in cues.acceptance)
+        if not accepts or cues.negation.search(sentence):
+            continue
+        if any(p.search(sentence) for p in cues.work):
+            return "explicit", f"explicitly accepts the work: \"{quote(sentence)}\"", _locate(page, sentence)
+        # acceptance of a relationship ("will be our partner") or of nothing named is ambiguous
+        ambiguous = ambiguous or sentence
+    if licensing:
+        return "licensing", (f"it is about a licensing purchase (\"{quote(licensing)}\"), which the guide does not "
+                             "accept as proof of work"), _locate(page, licensing)
+    if ambiguous:
+        return "ambiguous", (f"the acknowledgement is ambiguous (\"{quote(ambiguous)}\"): it does not accept or "
+                             "approve the described work"), _locate(page, ambiguous)
+    first = sentences[0] if sentences else ""
+    return "none", "it does not accept or approve the described work", _locate(page, first)
+
+
+def _locate(page, sentence: str) -> tuple[int | None, int | None]:
+    if page is None or not sentence:
+        return None, None
+    start = page.text.find(sentence)
+    return (start, start + len(sentence)) if start >= 0 else (None, None)
+
+
+def _first_date(doc: Document) -> dt.date | None:
+    sent = [d.value for d in doc.dates if d.role == "email_sent"]
+    return sent[0] if sent else None
+
+
+__all__ = ["Acknowledgement", "acknowledgements", "valid"]

@@ -1,0 +1,59 @@
+"""document_type: at least one document is acceptable proof of execution.
+
+Purchase orders, pricing quotes, licensing contracts and master services agreements do not
+prove the work on their own; a SOW, a POE template, a customer email or an e-signature record does.
+"""
+
+from __future__ import annotations
+
+from .. import knowledge
+from ..model import CheckResult, Claim, Evidence, Package
+from .support import result
+
+RULE = "document_type"
+LABELS = {
+    "statement_of_work": "statement of work", "poe_template": "POE template", "email": "email",
+    "invoice": "invoice", "signature_certificate": "e-signature certificate",
+    "public_sector_disclosure": "public sector disclosure", "purchase_order": "purchase order",
+    "pricing_quote": "pricing quote", "licensing_contract": "licensing contract",
+    "master_services_agreement": "master services agreement", "image": "image", "other": "unrecognised document",
+}
+
+
+def _first_line(doc) -> Evidence:
+    for page in doc.pages:
+        text = page.text.strip()
+        if text:
+            line = text.split("\n", 1)[0]
+            start = page.text.find(line)
+            return Evidence.at(doc, page.anchor(start, start + len(line)))
+    return Evidence(doc.name, None, f"({LABELS.get(doc.doc_type, doc.doc_type)})", None)
+
+
+def check(package: Package, claim: Claim) -> CheckResult:
+    cfg = knowledge.load("doc_types")["acceptance"]
+    readable = package.readable
+    if not readable:
+        return result(RULE, "fail", "No document of the package could be read.",
+                      "Upload the POE documents as PDF, Word (.docx), Outlook (.msg), email (.eml) or image files.")
+    accepted = [d for d in readable if d.doc_type in cfg["accepted"]]
+    if claim.claim_kind == "partner_activity":
+        # an invoice is a required component of a partner-activity claim, but not proof of the work itself
+        accepted = [d for d in accepted if d.doc_type != "invoice"]
+    if accepted:
+        kinds = ", ".join(dict.fromkeys(LABELS[d.doc_type] for d in accepted))
+        return result(RULE, "pass", f"The package holds acceptable proof of execution: {kinds}.",
+                      evidence=[_first_line(d) for d in accepted[:4]])
+    refused = [d for d in readable if d.doc_type in cfg["refused"]]
+    unknown = [d for d in readable if d.doc_type not in cfg["refused"]]
+    if unknown:
+        return result(RULE, "warn", "Could not tell whether the documents are acceptable proof of execution: "
+                                    + ", ".join(f"{d.name} ({LABELS.get(d.doc_type, d.doc_type)})" for d in unknown[:4])
+                                    + ".",
+                      "Add a statement of work or the POE template describing the work, with the customer's "
+                      "acknowledgement.", [_first_line(d) for d in unknown[:4]])
+    kinds = ", ".join(dict.fromkeys(LABELS[d.doc_type] for d in refused))
+    return result(RULE, "fail", f"The package holds only documents the guide does not accept as proof of execution "
+                                f"on their own: {kinds}.",
+                  "Add a statement of work or the POE template describing the work delivered, acknowledged by the "
+                  "customer (signature or email from the customer's domain).", [_first_line(d) for d in refused[:4]])

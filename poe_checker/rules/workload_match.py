@@ -1,0 +1,379 @@
+"""workload_match: every claimed workload is evidenced in the POE.
+
+The guide's core requirement 4 ("connection between workloads mentioned in the POE and what is
+being claimed"). A workload is evidenced when a readable document names it (any alias of the
+catalogue) outside a tick-box label, or when a ticked box's label names it. The labels of an
+UNTICKED template row are excluded from the text: Microsoft's template lists eight security
+workloads whatever was done, so reading them as mentions would pass every template.
+
+Readings fixed here: a mention of a part (Teams Rooms) evidences the whole (TEAMS), not the
+reverse; a mention only through an ambiguous alias ("IRM") is left to a person (warn); a
+workload found nowhere while some pages could not be read (scans without text, poor OCR) is
+left to a person too, unless the template shows its row unticked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .. import knowledge
+from ..model import BBox, Checkbox, CheckResult, Claim, Document, Evidence, Package, Page
+from ..workloads import Catalogue, Workload, catalogue, claimed, find_mentions, reading_pages
+from . import support
+from .support import Hit, quote
+
+RULE = "workload_match"
+
+# Documents that name products without proving any work on them (the guide rejects them as POE).
+_NOT_WORK = frozenset({"pricing_quote", "purchase_order", "licensing_contract", "invoice"})
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """The text of one tick box's label on a page, and whether the box is ticked."""
+
+    start: int
+    end: int
+    checked: bool
+
+
+Place = Hit | Evidence
+"""A hit is quoted (its line and box looked up) only when it is reported."""
+
+
+@dataclass
+class Finding:
+    workload: Workload
+    claimed_as: list[str]
+    text: list[Place] = field(default_factory=list)
+    ticked: list[Place] = field(default_factory=list)
+    weak: list[Hit] = field(default_factory=list)
+    unticked: list[Place] = field(default_factory=list)
+    not_work: list[Place] = field(default_factory=list)
+
+    @property
+    def evidenced(self) -> bool:
+        return bool(self.text or self.ticked)
+
+
+def check(package: Package, claim: Claim) -> CheckResult:
+    if not claim.workloads:
+        if claim.claim_kind == "partner_activity":
+            return support.not_applicable(RULE, "No workloads are claimed on this partner activity claim.")
+        return support.result(
+            RULE, "fail", "The claim lists no workloads, so the POE cannot be matched to what is claimed.",
+            "Select in Partner Center the workloads your POE describes work on (e.g. INTUNE).")
+    readable = package.readable
+    if not readable:
+        return support.result(
+            RULE, "fail", "No document of the POE could be read, so no claimed workload can be found in it.",
+            "Upload the POE as a readable PDF, Word document or email that names the claimed workloads.",
+            [Evidence(d.name, None, f"could not be read: {d.error}") for d in package.documents])
+
+    cat = catalogue()
+    findings = _findings(claim.workloads)
+    for doc, page in reading_pages(readable):
+        if all(f.text for f in findings):
+            break  # all named in the text: later pages cannot change the result
+        zones = page_zones(doc, page)
+        for finding in findings:
+            _scan_page(cat, finding, doc, page, zones)
+    for doc in readable:
+        for box in doc.checkboxes:
+            for finding in findings:
+                _scan_checkbox(cat, finding, doc, box)
+    return _decide(findings, _unread(readable, cat))
+
+
+def _findings(names: Iterable[str]) -> list[Finding]:
+    by_id: dict[str, Finding] = {}
+    for name in names:
+        if not name.strip():
+            continue
+        workload = claimed(name)
+        by_id.setdefault(workload.id, Finding(workload, [])).claimed_as.append(name.strip())
+    return list(by_id.values())
+
+
+def _scan_page(cat: Catalogue, finding: Finding, doc: Document, page: Page, zones: list[Zone]) -> None:
+    spans = cat.names(finding.workload, page.text)
+    if not spans and page.ocr and finding.workload.known:
+        spans = _ocr_spans(cat, finding.workload, page.text)
+    for start, end, weak in spans:
+        hit = Hit(doc, page, start, end)
+        zone = next((z for z in zones if z.start < end and start < z.end), None)
+        if zone is not None and not zone.checked:
+            finding.unticked.append(hit)
+        elif doc.doc_type in _NOT_WORK:
+            finding.not_work.append(hit)
+        elif zone is not None and not weak:
+            finding.ticked.append(hit)
+        elif weak:
+            finding.weak.append(hit)
+        else:
+            finding.text.append(hit)
+
+
+def _scan_checkbox(cat: Catalogue, finding: Finding, doc: Document, box: Checkbox) -> None:
+    """A box whose label names the workload, even when its label is not in the page text."""
+    label = box.label or box.where.text
+    if not label or not any(not weak for _, _, weak in cat.names(finding.workload, label)):
+        return
+    evidence = Evidence.at(doc, box.where, label)
+    if not box.checked:
+        finding.unticked.append(evidence)
+    else:
+        (finding.not_work if doc.doc_type in _NOT_WORK else finding.ticked).append(evidence)
+
+
+def _ocr_spans(cat: Catalogue, workload: Workload, text: str) -> list[tuple[int, int, bool]]:
+    """OCR garbles names ("lntune"): long, case-insensitive aliases are searched fuzzily."""
+    min_chars = cat.settings.get("text_fuzzy_min_chars", 8)
+    cutoff = cat.settings.get("ocr_fuzzy_min", 85)
+    ids = cat.covering(workload.id)
+    # text another product's alias already explains ("Defender for Cloud Apps") is not this one
+    taken = [(m.start, m.end) for m in find_mentions(text) if m.workload not in ids]
+    out: list[tuple[int, int, bool]] = []
+    for wid in ids:
+        for alias in cat.by_id[wid].text_aliases():
+            if not alias.case_sensitive and not alias.weak and len(alias.text) >= min_chars:
+                out.extend((s, e, False) for s, e in cat.find_name(alias.text, text, cutoff=cutoff)
+                           if not any(ts < e and s < te for ts, te in taken))
+    return out
+
+
+# ---- tick boxes -----------------------------------------------------------------------------
+
+def page_zones(doc: Document, page: Page) -> list[Zone]:
+    """Label spans of the tick boxes on ``page``: the extractor's boxes, then marks in the text
+    (☐ ☒, Wingdings, [x]) on lines the extractor reported no box for."""
+    marks = knowledge.load("workloads").get("checkbox_marks", {})
+    boxes = [b for b in doc.checkboxes if _on_page(b, page, doc)]
+    zones: list[Zone] = []
+    for box in boxes:
+        zones.extend(_box_zones(box, page, boxes, marks))
+    for zone in _mark_zones(page.text, marks):
+        if not any(z.start < zone.end and zone.start < z.end for z in zones):
+            zones.append(zone)
+    return zones
+
+
+def _on_page(box: Checkbox, page: Page, doc: Document) -> bool:
+    if box.where.page == page.number:
+        return True
+    return box.where.page is None and len(doc.pages) == 1 and doc.pages[0] is page
+
+
+def _box_zones(box: Checkbox, page: Page, boxes: list[Checkbox], marks: dict) -> list[Zone]:
+    text = page.text
+    label_words = re.findall(r"\S+", box.label)
+    label_re = (re.compile(r"\s+".join(map(re.escape, label_words)), re.IGNORECASE) if label_words else None)
+    span = box.where.span
+    if span is not None:
+        start, end = span
+        if label_re is not None:
+            window_start = max(0, start - len(box.label) - 8)
+            found = [m for m in label_re.finditer(text, window_start, min(len(text), end + len(box.label) + 80))]
+            if found:
+                m = min(found, key=lambda m: abs(m.start() - start))
+                return [Zone(min(start, m.start()), max(end, m.end()), box.checked)]
+        if end - start <= 3:  # the span is the box itself: its label is the rest of the line
+            line_end = text.find("\n", end)
+            line_end = len(text) if line_end == -1 else line_end
+            later = [b.where.span[0] for b in boxes
+                     if b.where.span is not None and end <= b.where.span[0] < line_end]
+            return [Zone(start, min(later, default=line_end), box.checked)]
+        return [Zone(start, end, box.checked)]
+    if box.where.bbox is not None and any(w.bbox is not None for w in page.words):
+        zone = _zone_beside(box, page, boxes, label_words, marks)
+        if zone is not None:
+            return [zone]
+    if label_re is not None:  # a label with no place: its row-like lines (label first on the line)
+        out = []
+        for m in label_re.finditer(text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if not re.sub(r"[\W_]", "", text[line_start:m.start()]):
+                out.append(Zone(m.start(), m.end(), box.checked))
+        return out
+    return []
+
+
+def _zone_beside(box: Checkbox, page: Page, boxes: list[Checkbox], label_words: list[str],
+                 marks: dict) -> Zone | None:
+    """A form box's label by geometry: the words of its line, right of the box when the box
+    starts the line, else the words spelling its label."""
+    bx0, btop, bx1, bbottom = box.where.bbox  # type: ignore[misc]
+    mid = (btop + bbottom) / 2
+    line = sorted((w for w in page.words if w.bbox is not None and w.bbox[1] <= mid <= w.bbox[3]),
+                  key=lambda w: w.bbox[0])  # type: ignore[index]
+    if not line:
+        return None
+    if label_words:
+        wanted = [_plain(w) for w in label_words]
+        texts = [_plain(w.text) for w in line]
+        for i in range(len(line) - len(wanted) + 1):
+            if texts[i:i + len(wanted)] == wanted:
+                return Zone(line[i].start, line[i + len(wanted) - 1].end, box.checked)
+    if any(w.bbox[2] <= bx0 + 1 for w in line):  # type: ignore[index]
+        return None  # words left of the box: the box does not start this line
+    right = [w for w in line if w.bbox[0] >= bx1 - 1]  # type: ignore[index]
+    max_gap = float(marks.get("form_label_max_gap", 24.0))
+    if not right or right[0].bbox[0] - bx1 > max_gap:  # type: ignore[index]
+        return None
+    stops = sorted(b.where.bbox[0] for b in boxes
+                   if b is not box and b.where.bbox is not None and _same_line(b.where.bbox, mid)
+                   and b.where.bbox[0] > bx1)
+    limit = stops[0] if stops else float("inf")
+    taken = [w for w in right if w.bbox[2] <= limit + 1]  # type: ignore[index]
+    if not taken:
+        return None
+    return Zone(taken[0].start, taken[-1].end, box.checked)
+
+
+def _same_line(bbox: BBox, mid: float) -> bool:
+    return bbox[1] <= mid <= bbox[3]
+
+
+def _plain(word: str) -> str:
+    return re.sub(r"[\W_]+", "", word.lower())
+
+
+def _mark_zones(text: str, marks: dict) -> list[Zone]:
+    ticked = list(marks.get("ticked", ()))
+    unticked = list(marks.get("unticked", ()))
+    if not (ticked or unticked) or not text:
+        return []
+    every = sorted(ticked + unticked, key=len, reverse=True)
+    pattern = _mark_pattern(tuple(every))
+    if not pattern.search(text):
+        return []
+    max_words = int(marks.get("max_label_words", 10))
+    is_ticked = set(ticked)
+    zones = []
+    for line_start, line in _lines(text):
+        found = list(pattern.finditer(line))
+        for i, m in enumerate(found):
+            end = found[i + 1].start() if i + 1 < len(found) else len(line)
+            label = line[m.end():end]
+            stripped = label.strip()
+            if not stripped or len(stripped.split()) > max_words:
+                continue
+            s = line_start + m.end() + (len(label) - len(label.lstrip()))
+            zones.append(Zone(s, s + len(stripped), m.group() in is_ticked))
+    return zones
+
+
+_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _mark_pattern(marks: tuple[str, ...]) -> re.Pattern[str]:
+    if marks not in _PATTERNS:
+        _PATTERNS[marks] = re.compile("|".join(map(re.escape, marks)))
+    return _PATTERNS[marks]
+
+
+def _lines(text: str) -> Iterable[tuple[int, str]]:
+    start = 0
+    for line in text.split("\n"):
+        yield start, line
+        start += len(line) + 1
+
+
+# ---- pages that could not be read ------------------------------------------------------------
+
+def _unread(documents: Iterable[Document], cat: Catalogue) -> list[Evidence]:
+    """Pages a person must look at: no text at all (scans, photos), or OCR too poor to trust."""
+    low = cat.settings.get("low_ocr_confidence", 60)
+    out = []
+    for doc in documents:
+        if doc.doc_type in _NOT_WORK:
+            continue
+        if not doc.pages or not any(p.text.strip() for p in doc.pages):
+            if doc.email is None:
+                out.append(Evidence(doc.name, None, "no readable text (image or scan without a text layer)"))
+            continue
+        for page in doc.pages:
+            if not page.text.strip():
+                out.append(Evidence(doc.name, page.number, "no readable text on this page"))
+            elif page.ocr and page.mean_confidence is not None and page.mean_confidence < low:
+                out.append(Evidence(doc.name, page.number,
+                                    f"text read by OCR with low confidence ({page.mean_confidence:.0f}/100)"))
+    return out
+
+
+# ---- verdict --------------------------------------------------------------------------------
+
+def _label(finding: Finding) -> str:
+    name = finding.workload.name
+    other = [c for c in finding.claimed_as if c.lower() != name.lower()]
+    return f"{name} (claimed as “{other[0]}”)" if other else name
+
+
+def _decide(findings: list[Finding], unread: list[Evidence]) -> CheckResult:
+    failed: list[tuple[Finding, str, str]] = []
+    unsure: list[tuple[Finding, str, str]] = []
+    for f in findings:
+        if f.evidenced:
+            continue
+        name = f.workload.name
+        if f.unticked:
+            failed.append((f, "its row in the POE template is there but not ticked, and no document describes work on it",
+                           f"Tick {name} in the POE template (Section 1 of Microsoft's template) and describe "
+                           f"the work done on it, or remove it from the claim."))
+        elif f.weak:
+            alias = f.weak[0].text
+            unsure.append((f, f"it is named only as “{alias}”, which can also mean another product",
+                           f"Write the full product name ({name}) where the POE describes the work on it."))
+        elif f.not_work:
+            failed.append((f, "it is named only in a quote, order, licensing document or invoice, which does not show work",
+                           f"Describe the work done on {name} in the scope of work (what was deployed or configured, "
+                           f"for how many users or devices), or remove it from the claim."))
+        elif unread:
+            unsure.append((f, "it is not named in the text that could be read, and some pages could not be read",
+                           f"Upload a text PDF or a clearer scan of the unreadable pages, or a document that names {name} "
+                           f"and describes the work done on it."))
+        else:
+            failed.append((f, "no document names it",
+                           f"Describe the work done on {name} in the scope of work (what was deployed or configured, "
+                           f"for how many users or devices), or remove it from the claim."))
+
+    found = [f for f in findings if f.evidenced]
+    evidence: list[Evidence] = []
+    for f in findings:  # one place per workload first, so the cap of 12 keeps every workload
+        first = (f.ticked or f.text)[:1] or f.unticked[:1] or f.weak[:1] or f.not_work[:1]
+        evidence.extend(_quoted(p) for p in first)
+    for f in findings:
+        if f.ticked and f.text:
+            evidence.append(_quoted(f.text[0]))
+    found_text = "; ".join(_how_found(f) for f in found)
+
+    if not failed and not unsure:
+        return support.result(RULE, "pass", f"Every claimed workload is evidenced in the POE: {found_text}.",
+                              evidence=evidence)
+    problems = failed + unsure
+    message = "Not evidenced in the POE: " + "; ".join(f"{_label(f)}: {why}" for f, why, _ in problems) + "."
+    if found:
+        message += f" Evidenced: {found_text}."
+    fix = " ".join(dict.fromkeys(fix for _, _, fix in problems))
+    if failed:
+        return support.result(RULE, "fail", message, fix, evidence)
+    if any(why.startswith("it is not named in the text") for _, why, _ in unsure):
+        evidence.extend(unread)
+    return support.result(RULE, "warn", message + " A person must check.", fix, evidence)
+
+
+def _quoted(place: Place) -> Evidence:
+    return place.evidence() if isinstance(place, Hit) else place
+
+
+def _how_found(f: Finding) -> str:
+    where = []
+    if f.ticked:
+        where.append("ticked in the POE template")
+    if f.text:
+        first = _quoted(f.text[0])
+        where.append(f"named in {first.document}" + (f" p. {first.page}" if first.page else "")
+                     + f" (“{quote(first.text, 60)}”)")
+    return f"{_label(f)}: " + " and ".join(where)

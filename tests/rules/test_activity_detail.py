@@ -1,0 +1,219 @@
+"""activity_detail: detailed scopes pass, generic ones fail, the middle is left to a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from poe_checker.model import Anchor, DateMention, Document, Email, Mailbox, Page
+from poe_checker.rules import activity_detail
+from tests.modelkit import claim, package, page
+
+# The guide's valid scope (POE Examples, "Example: Valid POE", Section 2).
+VALID_SCOPE = """Section 2 (Required): Scope of Work Details
+Describe in detail the work performed following the product and activity selection in Section 1:
+Generic high-level descriptions will not be accepted.
+- Contoso is using an endpoint management solution but not leveraging MDM features.
+- All mobile devices are issued, but users can use them as personal devices.
+- No protection is in place for corporate data on mobile devices (both user-owned and corporate-owned).
+- Plans are in place to retire the current endpoint management tool and replace it with a modern solution, i.e. Microsoft Intune
+- Approximately 1000 users:
+ - ~900 Windows 10 workstations
+Prepare Phase (weeks 6-9)
+- Complete deployment/configuration of systems
+- Provide input to the test plan
+- Jointly track and resolve issues/defects
+- Jointly test phase results
+- Manage Hybrid Azure AD join and Group Policy for Windows 10 enrollment
+- Manage any required DNS or firewall changes
+- Sign-off on Prepare phase completion
+Transform Phase (weeks 10-13)
+- Confirmation of pilot users and all end-user communications
+- Configuration of endpoints
+- Logging and triage of issues
+- Evaluation of the environment against the critical success factors
+- Sign-off on Transform phase completion
+Project Week 1 Week 2 Week 3 Week 4 Week 5 Week 6 Week 7 Week 8 Week 9 Week 10 Week 11 Week 12 Week 13 Week 14
+Modern Endpoint
+Establishment
+Plan
+Prepare
+Transform
+Transition
+Contoso is responsible for:
+- Completing any required upgrades or patching.
+- End-user communications and support"""
+
+# The guide's invalid scope ("Example: Invalid POE", Sections 2 and 3).
+INVALID_SCOPE = """Section 2 (Required): Scope of Work Details
+Describe in detail the work performed following the product and activity selection in Section 1:
+Generic high-level descriptions will not be accepted.
+Assistance for license assignment, deployment setup and guidance. Advisory and remediation activities, support tickets, adoption training and providing adoption materials.
+Provides remote guidance for:
+Licensing your end users
+Configuring identities used by Intune by leveraging either on-premises Active Directory or cloud identities (Microsoft Entra ID)
+Adding users to your Microsoft Intune subscription, defining IT admin roles, and creating user and device groups
+Configuring MDM authority based on management needs
+Section 3. (Required): Partner and Customer Contact Information
+Partner Company Name Fabrikam
+Customer Company Name Contoso
+Customer Signatory Name (printed) John Doe
+Customer Signatory Role or Job Title Chief Information Security Officer
+Engagement Start and End Date"""
+
+MARKETING = """Why Microsoft Intune?
+Empower your employees to work from anywhere, on any device, with best-in-class endpoint management.
+Increase productivity and stay secure and compliant with Microsoft Defender for Endpoint.
+Our services: deployment, testing, ongoing support."""
+
+
+def doc(name: str, *texts: str, doc_type: str = "statement_of_work", dates: tuple = ()) -> Document:
+    pages = tuple(page(t, i + 1) for i, t in enumerate(texts))
+    return Document(name, "0" * 64, "application/pdf", doc_type, pages=pages, page_count=len(pages), dates=dates)
+
+
+def run(*docs: Document, **claim_fields):
+    result = activity_detail.check(package(*docs), claim(**claim_fields))
+    assert result.rule == "activity_detail"
+    return result
+
+
+def texts(result) -> list[str]:
+    return [e.text for e in result.evidence]
+
+
+def test_the_guides_valid_scope_passes_with_evidence_for_each_kind():
+    result = run(doc("poe.pdf", VALID_SCOPE, doc_type="poe_template"))
+    assert result.status == "pass", result.message
+    for label in ("numbers of users or devices", "a timeline", "current challenge", "concrete work"):
+        assert label in result.message
+    found = texts(result)
+    assert "~900 Windows 10 workstations" in " ".join(found)
+    assert "Prepare Phase (weeks 6-9)" in found
+    assert any("not leveraging MDM features" in t for t in found)
+    assert any("replace it with a modern solution, i.e. Microsoft Intune" in t for t in found)
+    assert all(e.page == 1 and e.bbox is not None for e in result.evidence)
+
+
+def test_the_guides_invalid_scope_fails_quoting_its_generic_phrases():
+    result = run(doc("poe.pdf", INVALID_SCOPE, doc_type="poe_template"))
+    assert result.status == "fail", result.message
+    assert "assistance for license assignment" in result.message
+    assert "support tickets" in result.message
+    assert any(t.startswith("Assistance for license assignment") for t in texts(result))
+    for wanted in ("how many users", "phases or dates", "current situation or problem"):
+        assert wanted in result.fix
+    assert "Say in full sentences what you did" not in result.fix  # actions were found ("Configuring ... Intune")
+
+
+def test_template_boilerplate_is_not_detail():
+    boilerplate = ("Section 3.1 (Required): Customer Acknowledgment*\n"
+                   "*Customer acknowledgement must be dated within 12 months of claim submission. "
+                   "Applicable for Dates Signed field below.")
+    result = run(doc("poe.pdf", INVALID_SCOPE + "\n" + boilerplate, doc_type="poe_template"))
+    assert result.status == "fail", result.message
+    assert not any("12 months" in t for t in texts(result))
+
+
+def test_marketing_benefits_and_task_lists_fail():
+    result = run(doc("brochure.pdf", MARKETING))
+    assert result.status == "fail"
+    assert "none of them" in result.message
+    for phrase in ("empower your employees", "best-in-class", "increase productivity"):
+        assert phrase in result.message
+    assert any("ongoing support" in t for t in texts(result))
+
+
+def test_two_kinds_are_left_to_a_person_naming_what_is_missing():
+    text = "Fabrikam will deploy Microsoft Intune to approximately 1,200 users."
+    result = run(doc("sow.pdf", text))
+    assert result.status == "warn", result.message
+    assert "but not a timeline or the customer's current challenge" in result.message
+    assert "phases or dates" in result.fix and "current situation" in result.fix
+    assert "how many users" not in result.fix
+
+
+def test_versions_and_product_numbers_are_not_counts():
+    text = "Windows 10 workstations and Office 365 users; Microsoft 365 E5 licences; Section 3 users."
+    assert activity_detail._signals(text, ())["quantities"] == []
+
+
+def test_counts_in_their_usual_forms():
+    for text in ("2,500 mailboxes", "~900 Windows 10 workstations", "Number of users: 1,200", "45 Azure VMs",
+                 "1.5k seats", "12 sites", "Devices in scope: 800"):
+        assert activity_detail._signals(text, ())["quantities"], text
+
+
+def test_timelines_in_their_usual_forms():
+    for text in ("Prepare Phase (weeks 6-9)", "Phase 2: rollout", "a 12-week engagement", "Go-live on 15 July 2025",
+                 "June 1, 2025 – September 10, 2025", "Target: Q3 FY26", "from 01/06/2025 to 10/09/2025"):
+        assert activity_detail._signals(text, ())["timeline"], text
+    for text in ("Date Signed 6/5/2025", "Engagement Start and End Date", "Sent: Tue 6/10/2025 9:35 AM"):
+        assert not activity_detail._signals(text, ())["timeline"], text
+
+
+def test_engagement_dates_from_the_reading_layer_are_a_timeline():
+    start = DateMention(dt.date(2025, 6, 1), "engagement_start", Anchor(1, "Start: 1 June", span=(0, 13)))
+    d = doc("sow.pdf", "Start: 1 June\nFabrikam will deploy Microsoft Intune to 1,200 users.", dates=(start,))
+    result = run(d)
+    assert result.status == "pass", result.message
+    assert "Start: 1 June" in texts(result)
+
+
+def test_actions_need_a_verb_and_a_workload_in_one_item():
+    signals = activity_detail._signals
+    assert signals("- Configured Intune compliance policies", ())["actions"]
+    assert not signals("☒ Microsoft Intune ☒ Deployment ☐ Implementation", ())["actions"]  # nouns in a template row
+    assert not signals("- Configured compliance policies\n- Microsoft Intune", ())["actions"]  # two list items
+    assert signals("We rolled out the Contoso Widget Platform", ("Contoso Widget Platform",))["actions"]
+
+
+def test_nothing_readable_is_left_to_a_person():
+    scan = Document("scan.jpg", "0" * 64, "image/jpeg", "image", pages=(Page(1, "", ocr=True),))
+    broken = Document("sow.pdf", "0" * 64, "application/pdf", error="damaged file: save it again and re-upload")
+    result = run(scan, broken)
+    assert result.status == "warn"
+    assert "Nothing in the POE could be read" in result.message
+    assert {e.document for e in result.evidence} == {"scan.jpg", "sow.pdf"}
+
+
+def test_an_invoice_alone_describes_no_work():
+    invoice = doc("invoice.pdf", "Invoice 123\nMicrosoft Intune deployment for 900 users, June 1, 2025 - June 30, 2025",
+                  doc_type="invoice")
+    result = run(invoice)
+    assert result.status == "fail"
+    assert "invoice.pdf (invoice)" in result.message
+
+
+def test_a_partners_scope_quoted_under_the_customers_ack_counts():
+    quoted = ("From: Jane Smith <jane@fabrikam.com>\n"
+              "> Contoso currently has no protection for its 900 laptops.\n"
+              "> We will onboard all 900 laptops to Microsoft Defender for Endpoint in weeks 1-4.")
+    mail = Email(subject="Re: MDE rollout", sender=Mailbox("John Doe", "john.doe@contoso.com"),
+                 body_new="Approved. John", body_quoted=quoted, is_reply=True)
+    email_doc = Document("ack.msg", "0" * 64, "application/vnd.ms-outlook", "email",
+                         pages=(Page(None, "Approved. John"),), email=mail)
+    result = run(email_doc)
+    assert result.status == "pass", result.message
+    assert all(e.page is None for e in result.evidence)
+
+
+def test_the_customers_short_ack_alone_fails():
+    mail_text = "Hello,\nWe agree that Fabrikam will be our partner on M365 solutions.\nBest,\nJohn Doe"
+    result = run(doc("ack.pdf", mail_text, doc_type="email"))
+    assert result.status == "fail"
+    assert any("We agree that Fabrikam" in t for t in texts(result))  # the lines read, for a person to see
+
+
+def test_documents_from_the_reading_layer():
+    from tests.modelkit import email_document, text_document
+
+    sow = text_document("sow.pdf", "Statement of Work\nContoso currently has no device management.\n"
+                        "Fabrikam will deploy Microsoft Intune to 900 devices in weeks 1-4.")
+    assert run(sow).status == "pass"
+    ack = email_document("ack.eml", sender="John Doe <john.doe@contoso.com>", body="Approved.")
+    assert run(ack).status == "fail"
+
+
+def test_lone_surrogates_do_not_break_the_rule():
+    result = run(doc("mail.pdf", "Caf\udce9: Contoso currently has 900 unmanaged laptops; we deploy Intune in weeks 1-4."))
+    assert result.status == "pass"
