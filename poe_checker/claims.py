@@ -38,7 +38,9 @@ def parse_claim(text: str | bytes, today: dt.date | None = None) -> Claim:
 def claim_from_dict(raw: Any, today: dt.date | None = None) -> Claim:
     errors = sorted(_claim_validator().iter_errors(raw), key=lambda e: (list(e.absolute_path), e.message))
     if errors:
-        raise _claim_error(errors[0])
+        problems = [_claim_error(e) for e in errors[:5]]
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise ClaimError("; ".join(str(p) for p in problems) + more, problems[0].field)
     partner, customer = raw["partner"], raw["customer"]
     return Claim(
         claim_id=raw["claim_id"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import reading
@@ -42,6 +42,8 @@ def read_file(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS,
         sniffed = sniff(data)
         media_type = sniffed.media_type
         extraction = extractor_for(sniffed.kind)(data, limits)
+        document = reading.understand(name=name, sha256=sha, media_type=media_type, kind=sniffed.kind,
+                                      extraction=extraction, parent=parent)
     except ExtractionError as exc:
         return [_failed(name, sha, media_type, str(exc), parent)]
     except RecursionError:
@@ -55,8 +57,6 @@ def read_file(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS,
         return [_failed(name, sha, media_type,
                         f"damaged or unusual file that could not be read ({type(exc).__name__}): "
                         "open it, save or print it to PDF again, and re-upload", parent)]
-    document = reading.understand(name=name, sha256=sha, media_type=media_type, kind=sniffed.kind,
-                                  extraction=extraction, parent=parent)
     documents = [document]
     documents.extend(_attachments(name, extraction, limits, depth))
     return documents
@@ -78,15 +78,23 @@ def _failed(name: str, sha: str, media_type: str, message: str, parent: str | No
     return Document(name=name, sha256=sha, media_type=media_type, doc_type="other", error=message, parent=parent)
 
 
-def read_package(files: Iterable[tuple[str, bytes]], limits: Limits = DEFAULT_LIMITS) -> Package:
+Reader = Callable[[str, bytes], list[Document]]
+"""Anything that reads one file like ``read_file`` (e.g. ``isolation.IsolatedReader.read``)."""
+
+
+def read_package(files: Iterable[tuple[str, bytes]], limits: Limits = DEFAULT_LIMITS,
+                 reader: Reader | None = None) -> Package:
+    read = reader or (lambda name, data: read_file(name, data, limits))
     documents: list[Document] = []
     for name, data in files:
-        documents.extend(read_file(name, data, limits))
+        documents.extend(read(name, data))
     return Package(tuple(documents))
 
 
-def read_paths(paths: Iterable[Path | str], limits: Limits = DEFAULT_LIMITS) -> Package:
+def read_paths(paths: Iterable[Path | str], limits: Limits = DEFAULT_LIMITS,
+               reader: Reader | None = None) -> Package:
     """Read files from disk; an unreadable path is reported like any unreadable document."""
+    read = reader or (lambda name, data: read_file(name, data, limits))
     documents: list[Document] = []
     for path in map(Path, paths):
         try:
@@ -95,7 +103,7 @@ def read_paths(paths: Iterable[Path | str], limits: Limits = DEFAULT_LIMITS) -> 
             documents.append(_failed(path.name, hashlib.sha256(b"").hexdigest(), "application/octet-stream",
                                      f"file could not be opened: {exc.strerror or exc}", None))
             continue
-        documents.extend(read_file(path.name, data, limits))
+        documents.extend(read(path.name, data))
     return Package(tuple(documents))
 
 
@@ -104,5 +112,5 @@ def check_package(claim: Claim, package: Package, *, now: dt.datetime | None = N
 
 
 def check_paths(claim: Claim, paths: Iterable[Path | str], *, limits: Limits = DEFAULT_LIMITS,
-                now: dt.datetime | None = None) -> Verdict:
-    return check_package(claim, read_paths(paths, limits), now=now)
+                reader: Reader | None = None, now: dt.datetime | None = None) -> Verdict:
+    return check_package(claim, read_paths(paths, limits, reader), now=now)

@@ -1,0 +1,137 @@
+"""Command line, exactly as the contract's section 5 fixes it.
+
+``check`` exits 0 for pass, 1 for review or fail, 2 when the claim itself is unusable.
+``batch`` writes one JSON line per claim folder in sorted folder order and exits 0 once every
+folder is accounted for (an unusable folder is a line with its error), 2 if INPUT_DIR is unusable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from . import __version__
+from .claims import parse_claim
+from .errors import ClaimError
+from .isolation import IsolatedReader
+from .pipeline import check_paths
+from .report import to_html, to_text
+
+EXIT_PASS, EXIT_NOT_PASS, EXIT_UNUSABLE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return _check(args)
+    return _batch(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="poe-checker", description="Check a Proof of Execution package.")
+    parser.add_argument("--version", action="version", version=f"poe-checker {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="check one claim's documents")
+    check.add_argument("--claim", required=True, type=Path, help="the claim JSON file")
+    check.add_argument("files", nargs="*", type=Path, help="the POE documents")
+    check.add_argument("--format", choices=("json", "text", "html"), default=None,
+                       help="json (default when not on a terminal), text (default on a terminal) or html")
+    check.add_argument("--output", type=Path, help="write the verdict here instead of standard output")
+    batch = sub.add_parser("batch", help="check every INPUT_DIR/*/claim.json with the files beside it")
+    batch.add_argument("input_dir", type=Path)
+    batch.add_argument("--output", type=Path, help="JSON Lines output (default: standard output)")
+    batch.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: cores)")
+    return parser
+
+
+def _fail_usage(message: str) -> int:
+    print(f"poe-checker: {message}", file=sys.stderr)
+    return EXIT_UNUSABLE
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        claim_text = args.claim.read_bytes()
+    except OSError as exc:
+        return _fail_usage(f"cannot read the claim file {args.claim}: {exc.strerror or exc}")
+    try:
+        claim = parse_claim(claim_text)
+    except ClaimError as exc:
+        return _fail_usage(str(exc))
+    if not args.files:
+        return _fail_usage("no documents given: name the POE files after the claim")
+    with IsolatedReader() as reader:
+        verdict = check_paths(claim, args.files, reader=reader.read)
+    fmt = args.format or ("text" if args.output is None and sys.stdout.isatty() else "json")
+    rendered = {"json": lambda: json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False) + "\n",
+                "text": lambda: to_text(verdict), "html": lambda: to_html(verdict)}[fmt]()
+    if args.output:
+        args.output.write_text(rendered, encoding="utf-8")
+    else:
+        sys.stdout.write(rendered)
+    return EXIT_PASS if verdict.verdict == "pass" else EXIT_NOT_PASS
+
+
+def check_claim_dir(folder: Path) -> dict:
+    """One batch line for one claim folder; never raises for bad input."""
+    try:
+        claim = parse_claim((folder / "claim.json").read_bytes())
+    except OSError as exc:
+        return {"claim_dir": folder.name, "error": f"cannot read claim.json: {exc.strerror or exc}"}
+    except ClaimError as exc:
+        return {"claim_dir": folder.name, "error": str(exc)}
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != "claim.json"
+                   and not p.name.startswith("."))
+    if not files:
+        return {"claim_dir": folder.name, "error": "no documents beside claim.json"}
+    return check_paths(claim, files, reader=_reader().read).to_dict()
+
+
+_READER: IsolatedReader | None = None
+
+
+def _reader() -> IsolatedReader:
+    """One isolated reader per process (each batch worker keeps its own child)."""
+    global _READER
+    if _READER is None:
+        _READER = IsolatedReader()
+    return _READER
+
+
+def claim_dirs(input_dir: Path) -> list[Path]:
+    return sorted((p.parent for p in input_dir.glob("*/claim.json")), key=lambda p: p.name)
+
+
+def _results(folders: list[Path], workers: int) -> Iterator[dict]:
+    if workers <= 1 or len(folders) <= 1:
+        yield from map(check_claim_dir, folders)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(check_claim_dir, folders, chunksize=4)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    if not args.input_dir.is_dir():
+        return _fail_usage(f"{args.input_dir} is not a folder")
+    if args.workers < 1:
+        return _fail_usage("--workers must be at least 1")
+    folders = claim_dirs(args.input_dir)
+    out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        for line in _results(folders, args.workers):
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            out.flush()
+    finally:
+        if args.output:
+            out.close()
+    return EXIT_PASS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def contract_dir() -> Path:
+    path = SHARED / "contract"
+    if not path.is_dir():
+        pytest.skip("../shared/contract is not beside this checkout")
+    return path
+
+
+@pytest.fixture(scope="session")
+def verdict_validator():
+    """Validates against the contract's own schema when present, else the copy we ship."""
+    path = SHARED / "contract" / "verdict.schema.json"
+    if path.is_file():
+        schema = json.loads(path.read_text())
+    else:
+        from poe_checker.claims import schema as shipped
+        schema = shipped("verdict.schema.json")
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+    def validate(verdict: dict) -> dict:
+        errors = list(validator.iter_errors(verdict))
+        assert not errors, [e.message for e in errors]
+        return verdict
+    return validate
