@@ -14,13 +14,18 @@ from .. import knowledge
 from ..model import Email, Page, Signature
 
 
+_UPPER_OUTSIDE_ESCAPE = re.compile(r"(?<!\\)[A-Z]")
+
+
 @functools.cache
 def _cues() -> tuple[dict, dict[str, list[tuple[re.Pattern[str], float]]]]:
     cfg = knowledge.load("doc_types")
-    cues = {
-        doc_type: [(re.compile(pattern, re.IGNORECASE), float(weight)) for pattern, weight in table.items()]
-        for doc_type, table in cfg["cues"].items()
-    }
+    cues: dict[str, list[tuple[re.Pattern[str], float]]] = {}
+    for doc_type, table in cfg["cues"].items():
+        for pattern, weight in table.items():
+            if _UPPER_OUTSIDE_ESCAPE.search(pattern):
+                raise ValueError(f"doc_types.toml: cue {pattern!r} must be lower case (it is matched on lower-cased text)")
+            cues.setdefault(doc_type, []).append((re.compile(pattern), float(weight)))
     return cfg, cues
 
 
@@ -42,16 +47,15 @@ def classify(kind: str, pages: tuple[Page, ...], email: Email | None,
 def scores_for(text: str) -> dict[str, float]:
     """Each type's cue score; exposed so tests and reviewers can see why a type won."""
     cfg, cues = _cues()
-    body = text[: int(cfg["scan_chars"])]
-    title = body[: int(cfg["title_chars"])]
+    body = text[: int(cfg["scan_chars"])].lower()
+    title_end = int(cfg["title_chars"])
     boost = float(cfg["title_boost"])
     scores: dict[str, float] = {}
     for doc_type, patterns in cues.items():
         total = 0.0
         for pattern, weight in patterns:
-            if pattern.search(title):
-                total += weight * boost
-            elif pattern.search(body):
-                total += weight
+            first = pattern.search(body)
+            if first is not None:
+                total += weight * (boost if first.start() < title_end else 1.0)
         scores[doc_type] = total
     return scores

@@ -17,9 +17,9 @@ _FLAGS = re.IGNORECASE | re.MULTILINE
 
 
 @functools.cache
-def _patterns() -> tuple[list[tuple[str, re.Pattern[str]]], dict[str, re.Pattern[str]], re.Pattern[str], dict]:
+def _patterns() -> tuple[list[tuple[str, str, re.Pattern[str]]], dict[str, re.Pattern[str]], re.Pattern[str], dict]:
     cfg = knowledge.load("signatures")
-    esign = [(p["platform"], re.compile(p["pattern"], _FLAGS)) for p in cfg["e_signature"]]
+    esign = [(p["platform"], p.get("requires", ""), re.compile(p["pattern"], _FLAGS)) for p in cfg["e_signature"]]
     markers = {k: re.compile(v, _FLAGS) for k, v in cfg["markers"].items()}
     typed = re.compile(cfg["typed"]["pattern"], re.MULTILINE)
     return esign, markers, typed, cfg["context"]
@@ -34,8 +34,11 @@ def find_signatures(pages: tuple[Page, ...], found_dates: tuple[DateMention, ...
             continue
         page_dates = [d for d in found_dates if d.where.page == page.number and d.where.span is not None]
         platform_hint = _platform(text, markers)
+        low = text.lower()
         taken: list[tuple[int, int]] = []
-        for platform, pattern in esign:
+        for platform, requires, pattern in esign:
+            if requires not in low:
+                continue
             for m in pattern.finditer(text):
                 if any(s < m.end() and m.start() < e for s, e in taken):
                     continue
