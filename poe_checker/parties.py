@@ -23,7 +23,7 @@ _EMAILS_URLS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+", re.IGNORECASE)
 def _suffix_re() -> re.Pattern[str]:
     suffixes = sorted(knowledge.load("names")["legal_suffixes"], key=len, reverse=True)
     alternatives = "|".join(r"\s+".join(map(re.escape, s.split())) for s in suffixes)
-    return re.compile(rf"(?:[\s,]+(?:{alternatives})\.?)+\s*$", re.IGNORECASE)
+    return re.compile(rf"(?:[\s,&]+(?:{alternatives})\.?)+[\s&]*$", re.IGNORECASE)
 
 
 def core_name(name: str) -> str:
@@ -67,10 +67,16 @@ def _fuzzy(doc: Document, page: Page, text: str, target: str, threshold: int):
         if len(line) >= len(target) - 2:
             found = fuzz.partial_ratio_alignment(target, line.lower(), score_cutoff=threshold)
             if found is not None:
-                start, end = offset + found.dest_start, offset + found.dest_end
-                # only whole words: a near-spelling inside another word is not the name
-                if (start == 0 or not text[start - 1].isalnum()) and (end >= len(text) or not text[end].isalnum()):
-                    yield doc, page, start, end, int(found.score)
+                # widen to whole words, then judge the words themselves: a near-spelling inside a
+                # longer word is not the name
+                start, end = found.dest_start, found.dest_end
+                while start > 0 and line[start - 1].isalnum():
+                    start -= 1
+                while end < len(line) and line[end].isalnum():
+                    end += 1
+                score = fuzz.ratio(target, core_name(line[start:end]))
+                if score >= threshold:
+                    yield doc, page, offset + start, offset + end, int(score)
         offset += len(line) + 1
 
 

@@ -44,8 +44,8 @@ def check(package: Package, claim: Claim) -> CheckResult:
         kinds = ", ".join(dict.fromkeys(LABELS[d.doc_type] for d in accepted))
         return result(RULE, "pass", f"The package holds acceptable proof of execution: {kinds}.",
                       evidence=[_first_line(d) for d in accepted[:4]])
-    refused = [d for d in readable if d.doc_type in cfg["refused"]]
-    unknown = [d for d in readable if d.doc_type not in cfg["refused"]]
+    refused = [d for d in readable if d.doc_type not in ("image", "other")]
+    unknown = [d for d in readable if d.doc_type in ("image", "other")]
     if unknown:
         return result(RULE, "warn", "Could not tell whether the documents are acceptable proof of execution: "
                                     + ", ".join(f"{d.name} ({LABELS.get(d.doc_type, d.doc_type)})" for d in unknown[:4])
@@ -53,7 +53,6 @@ def check(package: Package, claim: Claim) -> CheckResult:
                       "Add a statement of work or the POE template describing the work, with the customer's "
                       "acknowledgement.", [_first_line(d) for d in unknown[:4]])
     kinds = ", ".join(dict.fromkeys(LABELS[d.doc_type] for d in refused))
-    return result(RULE, "fail", f"The package holds only documents the guide does not accept as proof of execution "
-                                f"on their own: {kinds}.",
+    return result(RULE, "fail", f"The package holds only documents that do not prove the work on their own: {kinds}.",
                   "Add a statement of work or the POE template describing the work delivered, acknowledged by the "
                   "customer (signature or email from the customer's domain).", [_first_line(d) for d in refused[:4]])

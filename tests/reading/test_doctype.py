@@ -1,0 +1,50 @@
+import pytest
+
+from poe_checker.reading import doctype
+
+from ..modelkit import page
+
+
+def kind(text: str, extractor_kind: str = "pdf") -> str:
+    return doctype.classify(extractor_kind, (page(text),), None)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Statement of Work\nFabrikam Inc. and Contoso Ltd\nScope of work: Intune deployment\nDeliverables", "statement_of_work"),
+    ("Proof of Execution (POE) Template\nSection 1 (Required): Select product(s)/workload(s) and activity type",
+     "poe_template"),
+    ("INVOICE\nInvoice No: 2025-118\nInvoice Date: June 5, 2025\nBill to: Microsoft\nAmount due USD 5,000.00", "invoice"),
+    ("Certificate Of Completion\nEnvelope Id: 1234\nSigner Events\nEnvelope Summary Events", "signature_certificate"),
+    ("PURCHASE ORDER\nPO Number: 4500012345\nShip to: Contoso", "purchase_order"),
+    ("Quotation\nQuote Number Q-1001, valid until 30 June 2025\nUnit price", "pricing_quote"),
+    ("Master Services Agreement\nGoverning law", "master_services_agreement"),
+    ("Microsoft Enterprise Agreement enrollment\nEnrollment number 12345", "licensing_contract"),
+    ("Public Sector Fee Disclosure\nFabrikam may receive fees from Microsoft for this engagement.",
+     "public_sector_disclosure"),
+    ("Lorem ipsum dolor sit amet.", "other"),
+])
+def test_cues_decide_the_kind(text, expected):
+    assert kind(text) == expected
+
+
+def test_emails_and_textless_images_are_what_their_format_says():
+    assert kind("anything", "eml") == "email"
+    assert kind("", "image") == "image"
+
+
+def test_a_title_weighs_more_than_a_mention_in_the_body():
+    body = "Statement of Work\n" + "filler text. " * 60 + "\nsee the invoice in the appendix"
+    assert kind(body) == "statement_of_work"
+
+
+def test_upper_case_cues_are_refused_at_load(monkeypatch):
+    from poe_checker import knowledge
+    original = knowledge.load("doc_types")
+    patched = {**original, "cues": {**original["cues"], "invoice": {r"\bINVOICE\b": 1.0}}}
+    monkeypatch.setattr(knowledge, "load", lambda name: patched if name == "doc_types" else original)
+    doctype._cues.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="lower case"):
+            doctype._cues()
+    finally:
+        doctype._cues.cache_clear()

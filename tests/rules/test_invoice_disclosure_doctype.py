@@ -1,0 +1,84 @@
+import pytest
+
+from poe_checker.model import Party
+from poe_checker.rules import document_type, invoice, public_sector_disclosure
+
+from ..modelkit import claim, email_document, package, text_document
+
+INVOICE = ("INVOICE\nInvoice No: 2025-118\nInvoice Date: June 5, 2025\nFrom: Fabrikam Inc.\n"
+           "Engagement Claim ID: 4102231\nIncentive amount: {amount}\n")
+
+
+def activity_claim(**kw):
+    base = dict(claim_kind="partner_activity", claim_id="4102231", solution_area="modern_work", workloads=(),
+                invoice_amount_usd=5000)
+    base.update(kw)
+    return claim(**base)
+
+
+@pytest.mark.parametrize("amount, status", [
+    ("$5,000.00", "pass"), ("USD 5,000.00", "pass"), ("USD 4,500.00", "fail"), ("EUR 5,000.00", "fail"),
+])
+def test_invoice_amount_must_be_the_payout_in_usd(amount, status):
+    doc = text_document("invoice.pdf", INVOICE.format(amount=amount))
+    assert invoice.check(package(doc), activity_claim()).status == status
+
+
+def test_invoice_is_not_applicable_to_cpor():
+    assert invoice.check(package(), claim()).status == "not_applicable"
+
+
+def test_missing_invoice_fails():
+    r = invoice.check(package(text_document("sow.pdf", "Statement of Work")), activity_claim())
+    assert r.status == "fail" and "No invoice" in r.message
+
+
+def test_an_invoice_billing_two_claims_fails():
+    doc = text_document("invoice.pdf", INVOICE.format(amount="USD 5,000.00") + "Engagement Claim ID: 4102232\n")
+    r = invoice.check(package(doc), activity_claim())
+    assert r.status == "fail" and "4102232" in r.message
+
+
+def public(country, **kw):
+    return claim(customer=Party(name="Contoso County", domain="contosocounty.gov", country=country,
+                                public_sector=True), **kw)
+
+
+@pytest.mark.parametrize("c, applies", [
+    (public("US"), True), (public("PR"), True), (public("IN"), False), (public("DE"), False),
+    (public("US", solution_area="azure"), False), (public("US", motion="pre_sales"), False),
+    (public("IN", claim_kind="partner_activity", workloads=()), True), (claim(), False),
+])
+def test_disclosure_applies_where_the_guide_says(c, applies):
+    status = public_sector_disclosure.check(package(), c).status
+    assert (status != "not_applicable") is applies
+
+
+def test_disclosure_without_a_country_needs_a_person():
+    assert public_sector_disclosure.check(package(), public(None)).status == "warn"
+
+
+def test_disclosure_acknowledged_by_customer_email_passes():
+    letter = text_document("disclosure.pdf", "Public Sector Fee Disclosure\nFabrikam may receive fees and "
+                                             "incentive payments from Microsoft for this engagement.")
+    mail = email_document("ack.eml", sender="John Doe <john.doe@contosocounty.gov>",
+                          body="We acknowledge the fee disclosure you sent.")
+    assert public_sector_disclosure.check(package(letter, mail), public("US")).status == "pass"
+    assert public_sector_disclosure.check(package(letter), public("US")).status == "fail"
+
+
+@pytest.mark.parametrize("texts, status", [
+    (["Statement of Work\nScope"], "pass"),
+    (["PURCHASE ORDER\nPO Number: 45001"], "fail"),
+    (["Lorem ipsum dolor sit amet."], "warn"),
+])
+def test_document_type(texts, status):
+    docs = [text_document(f"d{i}.pdf", t) for i, t in enumerate(texts)]
+    assert document_type.check(package(*docs), claim()).status == status
+
+
+def test_an_invoice_alone_does_not_prove_partner_activity_work():
+    doc = text_document("invoice.pdf", INVOICE.format(amount="USD 5,000.00"))
+    assert document_type.check(package(doc), activity_claim()).status == "fail"
+    assert document_type.check(package(doc, email_document(
+        "m.eml", sender="a <a@contoso.com>", body="x")), activity_claim()).status == "pass"
