@@ -476,7 +476,8 @@ def _wide(fn, *args) -> str:
 
 def _page_annotations(page, form, number: int, frame: _Frame, words: list[Word],
                       result: _DocResult) -> list[tuple[str, BBox | None]]:
-    """Record widgets, placed marks (stamps, ink); return free-text annotations' visible text."""
+    """Record widgets, placed marks (stamps, ink); return the text of free-text annotations and
+    of filled form fields, to be added to the page text."""
     count = pdfium_c.FPDFPage_GetAnnotCount(page)
     if count <= 0:
         return []
@@ -497,7 +498,9 @@ def _page_annotations(page, form, number: int, frame: _Frame, words: list[Word],
                     bbox = frame.box(*raw_rect)
             if subtype == pdfium_c.FPDF_ANNOT_WIDGET:
                 if form:
-                    _widget(form, annot, number, raw_rect, bbox, index, result)
+                    filled = _widget(form, annot, number, raw_rect, bbox, index, result)
+                    if filled:
+                        extra.append(filled)
             elif subtype == pdfium_c.FPDF_ANNOT_FREETEXT:
                 contents = _wide(pdfium_c.FPDFAnnot_GetStringValue, annot, b"Contents").strip()
                 if contents:
@@ -511,12 +514,17 @@ def _page_annotations(page, form, number: int, frame: _Frame, words: list[Word],
 
 
 def _widget(form, annot, number: int, raw_rect: BBox, bbox: BBox | None, index: _WordIndex,
-            result: _DocResult) -> None:
+            result: _DocResult) -> tuple[str, BBox | None] | None:
+    """Record a form widget; return a filled text or choice field as a "label: value" line.
+
+    A value typed into a field is content of the page (a customer's name, a signing date), but
+    PDFium's page text leaves it out; the line, boxed at the field, lets every rule read it.
+    """
     field_type = pdfium_c.FPDFAnnot_GetFormFieldType(form, annot)
     kind = _FIELD_KINDS.get(field_type)
     if kind is None or kind == "signature":
         if kind is None and field_type > pdfium_c.FPDF_FORMFIELD_UNKNOWN:
-            return  # push buttons carry no data
+            return None  # push buttons carry no data
         has_value = pdfium_c.FPDFAnnot_GetValueType(annot, b"V") in (
             pdfium_c.FPDF_OBJECT_DICTIONARY, pdfium_c.FPDF_OBJECT_REFERENCE)
         widget = _SigWidget(
@@ -524,7 +532,7 @@ def _widget(form, annot, number: int, raw_rect: BBox, bbox: BBox | None, index: 
             page=number, rect=raw_rect, bbox=bbox, has_value=has_value,
             context=index.around(bbox) if bbox else "")
         (result.sig_widgets if kind else result.orphan_widgets).append(widget)
-        return
+        return None
     name = _wide(pdfium_c.FPDFAnnot_GetFormFieldName, form, annot)
     alt = _wide(pdfium_c.FPDFAnnot_GetFormFieldAlternateName, form, annot).strip()
 
@@ -550,9 +558,20 @@ def _widget(form, annot, number: int, raw_rect: BBox, bbox: BBox | None, index: 
         if selected:
             value = "; ".join(selected)
     if name in result.seen_fields:
-        return  # one FormField per field; its other widgets only add checkboxes
+        return None  # one FormField per field; its other widgets only add checkboxes
     result.seen_fields.add(name)
     result.form_fields.append(FormField(name=name, value=value or None, kind=kind, where=where))
+    if kind in ("text", "choice") and value and value.strip():
+        shown = label if label != name else _readable_field_name(name)
+        return f"{shown}: {' '.join(value.split())}"[:MAX_FIELD_TEXT], bbox
+    return None
+
+
+def _readable_field_name(name: str) -> str:
+    """'form1[0].page1[0].DateSigned[0]' or 'date_signed' → 'Date Signed', so cues can read it."""
+    last = re.sub(r"\[\d+\]", "", name).rsplit(".", 1)[-1]
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", last.replace("_", " ").replace("-", " "))
+    return " ".join(word[:1].upper() + word[1:] for word in spaced.split()) or name
 
 
 def _ascii(fn, *args) -> str:

@@ -395,3 +395,27 @@ def test_corpus_long_document_is_capped_and_scan_is_noted():
     scan = extract(_corpus("pdfjs__cmykjpeg.pdf"), LIMITS)
     assert scan.pages[0].text == "" and any("no text layer" in n for n in scan.notes)
     assert len(scan.images) == 1
+
+
+def test_values_typed_into_form_fields_join_the_page_text_boxed_at_the_field():
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    from poe_checker.limits import DEFAULT_LIMITS
+    from poe_checker.extractors.pdf import extract
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(612, 792))
+    c.drawString(72, 700, "Customer Company Name")
+    c.acroForm.textfield(name="customer_name", tooltip="Customer Company Name", value="Contoso Ltd",
+                         x=250, y=690, width=200, height=20)
+    c.drawString(72, 660, "Date Signed")
+    c.acroForm.textfield(name="date_signed", value="6/5/2025", x=250, y=650, width=120, height=20)
+    c.save()
+    page = extract(buf.getvalue(), DEFAULT_LIMITS).pages[0]
+    assert "Customer Company Name: Contoso Ltd" in page.text
+    assert "Date Signed: 6/5/2025" in page.text  # the field's name, made readable, labels it
+    contoso = next(w for w in page.words if w.text == "Contoso")
+    x0, top, x1, bottom = contoso.bbox
+    assert 245 <= x0 <= 455 and 792 - 715 <= top <= 792 - 685  # inside the field's rectangle
