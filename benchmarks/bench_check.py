@@ -101,7 +101,7 @@ def cold_starts(runs: int) -> list[float]:
 
 
 _RSS_PROBE = """
-import resource, sys
+import sys
 from pathlib import Path
 from poe_checker.claims import parse_claim
 from poe_checker.pipeline import check_paths
@@ -109,7 +109,10 @@ root = Path(sys.argv[1])
 for folder in sorted(p for p in root.iterdir() if (p / "claim.json").is_file()):
     claim = parse_claim((folder / "claim.json").read_bytes())
     check_paths(claim, sorted(p for p in folder.iterdir() if p.name not in ("claim.json", "expected.json")))
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork+exec, so a probe started from a big
+# parent would report the parent's peak.
+status = open("/proc/self/status").read()
+print(int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))))
 """
 
 
