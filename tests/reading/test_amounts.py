@@ -1,11 +1,12 @@
-import re
 import time
 from decimal import Decimal
 
 import pytest
 
-from poe_checker.model import Page, Word
+from poe_checker.model import Page
 from poe_checker.reading.amounts import find_amounts
+
+from ..modelkit import boxed_page
 
 
 def amounts(*texts: str):
@@ -16,18 +17,6 @@ def one(text: str):
     found = amounts(text)
     assert len(found) == 1, [(a.value, a.currency, a.where.text) for a in found]
     return found[0]
-
-
-def boxed_page(text: str, number: int = 1) -> Page:
-    """Word boxes by hand: 5 pt a character, 12 pt a line."""
-    words = []
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    for m in re.finditer(r"\S+", text):
-        line = max(i for i, s in enumerate(line_starts) if s <= m.start())
-        col = m.start() - line_starts[line]
-        words.append(Word(m.group(), m.start(), m.end(),
-                          (5.0 * col, 12.0 * line, 5.0 * (col + len(m.group())), 12.0 * line + 10)))
-    return Page(number, text, tuple(words), 612.0, 792.0)
 
 
 @pytest.mark.parametrize("text, value, currency", [

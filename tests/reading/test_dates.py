@@ -1,12 +1,13 @@
 import datetime as dt
 import random
-import re
 import time
 
 import pytest
 
-from poe_checker.model import Email, Mailbox, Page, Word
+from poe_checker.model import Email, Mailbox, Page
 from poe_checker.reading.dates import find_dates
+
+from ..modelkit import boxed_page
 
 
 def dates(text: str, **kw):
@@ -21,18 +22,6 @@ def one(text: str):
     found = dates(text)
     assert len(found) == 1, [(d.value, d.where.text) for d in found]
     return found[0]
-
-
-def boxed_page(text: str, number: int = 1) -> Page:
-    """Word boxes by hand: 5 pt a character, 12 pt a line, so a span's box can be computed."""
-    words = []
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    for m in re.finditer(r"\S+", text):
-        line = max(i for i, s in enumerate(line_starts) if s <= m.start())
-        col = m.start() - line_starts[line]
-        words.append(Word(m.group(), m.start(), m.end(),
-                          (5.0 * col, 12.0 * line, 5.0 * (col + len(m.group())), 12.0 * line + 10)))
-    return Page(number, text, tuple(words), 612.0, 792.0)
 
 
 @pytest.mark.parametrize("text, iso", [
