@@ -1,21 +1,19 @@
 """Command line, exactly as the contract's section 5 fixes it.
 
 ``check`` exits 0 for pass, 1 for review or fail, 2 when the claim itself is unusable.
-``batch`` writes one JSON line per claim folder in sorted folder order and exits 0 once every
-folder is accounted for (an unusable folder is a line with its error), 2 if INPUT_DIR is unusable.
+``batch`` (see ``batch.py``) writes one JSON line per claim folder in sorted folder order and exits
+0 once every folder is accounted for (an unusable folder is a line with its error), 2 if INPUT_DIR
+is unusable.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import __version__
+from . import __version__, batch
 from .claims import parse_claim
 from .errors import ClaimError
 from .isolation import IsolatedReader
@@ -30,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(args)
-    return _batch(args)
+    return batch.run(args)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,10 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("json", "text", "html"), default=None,
                        help="json (default when not on a terminal), text (default on a terminal) or html")
     check.add_argument("--output", type=Path, help="write the verdict here instead of standard output")
-    batch = sub.add_parser("batch", help="check every INPUT_DIR/*/claim.json with the files beside it")
-    batch.add_argument("input_dir", type=Path)
-    batch.add_argument("--output", type=Path, help="JSON Lines output (default: standard output)")
-    batch.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: cores)")
+    batch_parser = sub.add_parser("batch", help="check every INPUT_DIR/*/claim.json with the files beside it")
+    batch_parser.add_argument("input_dir", type=Path)
+    batch.add_arguments(batch_parser)
     return parser
 
 
@@ -76,61 +73,6 @@ def _check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(rendered)
     return EXIT_PASS if verdict.verdict == "pass" else EXIT_NOT_PASS
-
-
-def check_claim_dir(folder: Path) -> dict:
-    """One batch line for one claim folder; never raises for bad input."""
-    try:
-        claim = parse_claim((folder / "claim.json").read_bytes())
-    except OSError as exc:
-        return {"claim_dir": folder.name, "error": f"cannot read claim.json: {exc.strerror or exc}"}
-    except ClaimError as exc:
-        return {"claim_dir": folder.name, "error": str(exc)}
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != "claim.json"
-                   and not p.name.startswith("."))
-    if not files:
-        return {"claim_dir": folder.name, "error": "no documents beside claim.json"}
-    return check_paths(claim, files, reader=_reader().read).to_dict()
-
-
-_READER: IsolatedReader | None = None
-
-
-def _reader() -> IsolatedReader:
-    """One isolated reader per process (each batch worker keeps its own child)."""
-    global _READER
-    if _READER is None:
-        _READER = IsolatedReader()
-    return _READER
-
-
-def claim_dirs(input_dir: Path) -> list[Path]:
-    return sorted((p.parent for p in input_dir.glob("*/claim.json")), key=lambda p: p.name)
-
-
-def _results(folders: list[Path], workers: int) -> Iterator[dict]:
-    if workers <= 1 or len(folders) <= 1:
-        yield from map(check_claim_dir, folders)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(check_claim_dir, folders, chunksize=4)
-
-
-def _batch(args: argparse.Namespace) -> int:
-    if not args.input_dir.is_dir():
-        return _fail_usage(f"{args.input_dir} is not a folder")
-    if args.workers < 1:
-        return _fail_usage("--workers must be at least 1")
-    folders = claim_dirs(args.input_dir)
-    out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-    try:
-        for line in _results(folders, args.workers):
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-            out.flush()
-    finally:
-        if args.output:
-            out.close()
-    return EXIT_PASS
 
 
 if __name__ == "__main__":

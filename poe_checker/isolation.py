@@ -95,14 +95,19 @@ class IsolatedReader:
                     return payload
                 if status == "bug":
                     return [_refused(name, data, f"poe-checker hit an internal error ({payload})")]
-                problem = f"reading it needed more than {self._memory_words()} of memory"
+                problem = f"it exceeded the {self._memory_words()} memory cap"
             else:
-                problem = f"reading it took longer than {self.bounds.seconds:g} s"
+                problem = f"it exceeded {self.bounds.seconds:g} s"
         except (EOFError, OSError, BrokenPipeError):
-            problem = f"the reader stopped while reading it (over {self._memory_words()} of memory, or a crash)"
+            problem = f"the reader stopped while reading it (over the {self._memory_words()} memory cap, or a crash)"
         self._stop(kill=True)
         self.restarts += 1
         return [_refused(name, data, problem)]
+
+    @property
+    def child_pid(self) -> int | None:
+        """The current reading child, for measuring its memory (None before the first read)."""
+        return self._proc.pid if self._proc is not None else None
 
     def _memory_words(self) -> str:
         return f"{self.bounds.memory_bytes / 2**30:g} GiB" if self.bounds.memory_bytes else "the machine's memory"
