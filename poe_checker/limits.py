@@ -20,6 +20,14 @@ class Limits:
     max_attachments: int = 50
     max_text_chars: int = 5_000_000
     """Text kept per document; beyond this the rest is dropped with a note."""
+    max_ocr_pages: int = 20
+    """Pages without a text layer read by OCR per document (first and last first); a note names the rest."""
+    max_ocr_seconds: float = 6.0
+    """OCR time per uploaded file, its attachments included; pages left when it is spent are not
+    read, and a note says which."""
+    ocr_deadline: float | None = None
+    """``time.monotonic()`` by which OCR of the current upload must end; the pipeline sets it for
+    each uploaded file so an email's attachments share one budget instead of one each."""
 
 
 DEFAULT_LIMITS = Limits()

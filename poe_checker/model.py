@@ -188,7 +188,8 @@ class Signature:
     context: str = ""
     """Labels around the mark (e.g. "Customer Acknowledgment", "For Contoso:")."""
     valid: bool | None = None
-    """For digital signatures: None = not validated; True/False = integrity and coverage."""
+    """None = not checked; False = it does not hold (a digital signature broken or no longer
+    covering the document, an e-signature envelope that never completed); True = it holds."""
     detail: str = ""
     """Plain-words account of what was verified, for the evidence."""
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
+from dataclasses import replace
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -35,6 +37,8 @@ def read_file(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS,
     """The document for ``data`` followed by those of its attachments, in order. Never raises."""
     sha = hashlib.sha256(data).hexdigest()
     media_type = _MEDIA_BY_SUFFIX.get(Path(name).suffix.lower(), "application/octet-stream")
+    if limits.ocr_deadline is None:  # an uploaded file: it and its attachments share one OCR budget
+        limits = replace(limits, ocr_deadline=time.monotonic() + limits.max_ocr_seconds)
     try:
         if len(data) > limits.max_file_bytes:
             raise ResourceLimit(f"file is {len(data) // 2**20} MB, over the {limits.max_file_bytes // 2**20} MB "

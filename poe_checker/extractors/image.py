@@ -1,7 +1,9 @@
-"""PNG, JPEG and TIFF images: one page per image (per frame of a multi-page TIFF), no text yet.
+"""PNG, JPEG and TIFF images: one page per image (per frame of a multi-page TIFF), read by OCR.
 
-Text in images needs OCR, which comes in a later release; until then an image yields its pages
-with their sizes, so page counts and coordinates are right when OCR arrives.
+Each frame is read by Tesseract (``poe_checker.ocr``) into words with boxes and confidence, and
+its signature blocks are looked at for ink (``poe_checker.reading.ink``); an image that shows
+only a signature is reported as a signature picture. ``ocr_pages`` is shared with the PDF
+extractor, which hands it pages that have no text layer.
 
 Sizes are in PDF points: pixels * 72 / dpi, using the resolution the file declares. A file without
 a usable resolution is taken as 72 dpi, i.e. one point per pixel, so coordinates from OCR map 1:1.
@@ -14,14 +16,17 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import warnings
+from typing import Callable, Iterable
 
 from ..errors import CorruptDocument, ResourceLimit
 from ..limits import Limits
-from ..model import Page
+from ..model import Page, Signature
 from . import Extraction
 
-NOTE = "image: text in images is not read yet (OCR comes in a later release)"
+_MIN_OCR_SIDE = 24
+"""Frames smaller than this (pixels) are icons or spacers: nothing to read."""
 _FORMATS = ("PNG", "JPEG", "TIFF")
 """Pillow plugins tried; JPEG covers MPO. Nothing else gets parsed, whatever the bytes claim."""
 _MIN_DPI, _MAX_DPI = 20.0, 4800.0
@@ -54,10 +59,103 @@ def extract(data: bytes, limits: Limits) -> Extraction:
             raise _failure(exc) from exc
         finally:
             image.close()
-    notes = [NOTE]
+    notes: list[str] = []
     if not complete:
         notes.append(f"only the first {len(pages)} pages of the image were read")
-    return Extraction(pages=tuple(pages), page_count=len(pages), notes=tuple(notes))
+    read, signatures, ocr_notes = ocr_pages([p.number for p in pages], lambda n: _frame(data, n - 1), limits,
+                                            picture=len(pages) == 1)
+    pages = [read.get(p.number, p) for p in pages]
+    return Extraction(pages=tuple(pages), page_count=len(pages), signatures=tuple(signatures),
+                      notes=tuple(notes + ocr_notes))
+
+
+def _frame(data: bytes, index: int):
+    """Frame ``index`` upright (EXIF orientation applied) as greyscale, with its resolution."""
+    from PIL import Image, ImageOps
+
+    from ..ocr import to_gray
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Image.open(io.BytesIO(data), formats=list(_FORMATS)) as image:
+            if index:
+                image.seek(index)
+            dpi = _dpi(image)[0]
+            upright = ImageOps.exif_transpose(image) if _orientation(image) != 1 else image
+            return to_gray(upright), dpi
+
+
+def ocr_pages(numbers: Iterable[int], load: Callable[[int], tuple], limits: Limits, *,
+              picture: bool = False) -> tuple[dict[int, Page], list[Signature], list[str]]:
+    """OCR the pages ``numbers`` within the document's OCR budget; first and last page first.
+
+    ``load(number)`` gives the page as (uint8 greyscale array, dpi). Returns the pages read, the
+    signatures inked on them (and, with ``picture``, a lone signature image), and notes on
+    what was not read. The signature page is usually the last and the parties and scope the
+    first, so those two go before the middle when the budget cannot cover every page.
+    """
+    from .. import ocr
+    from ..reading import ink
+
+    wanted = list(dict.fromkeys(numbers))
+    if not wanted:
+        return {}, [], []
+    if not ocr.available():
+        return {}, [], [f"{_phrase(wanted)} not read: Tesseract OCR is not installed on this machine"]
+    order = list(dict.fromkeys([wanted[0], wanted[-1], *wanted[1:-1]]))
+    read: dict[int, Page] = {}
+    signatures: list[Signature] = []
+    failed: list[int] = []
+    end = time.monotonic() + limits.max_ocr_seconds
+    if limits.ocr_deadline is not None:
+        end = min(end, limits.ocr_deadline)
+    for number in order:
+        if len(read) + len(failed) >= limits.max_ocr_pages or end - time.monotonic() < 0.5:
+            break
+        try:
+            gray, dpi = load(number)
+            if min(gray.shape) < _MIN_OCR_SIDE:
+                continue
+            scaled, pt_per_px = ocr.fit_for_ocr(gray, dpi)
+            del gray
+            left = max(0.5, end - time.monotonic())
+            scan = ocr.read_image(scaled, number=number, pt_per_px=pt_per_px, timeout=left)
+        except (ResourceLimit, CorruptDocument, MemoryError):
+            raise
+        except Exception:  # noqa: BLE001 - a page Tesseract cannot read (or that times out) stays unread
+            failed.append(number)
+            continue
+        read[number] = scan.page
+        found = ink.wet_signatures(scan)
+        if not found and picture:
+            lone = ink.signature_picture(scan)
+            found = (lone,) if lone is not None else ()
+        signatures.extend(found)
+    notes: list[str] = []
+    if read:
+        confidences = [p.mean_confidence for p in read.values() if p.mean_confidence is not None]
+        mean = f" (mean word confidence {sum(confidences) / len(confidences):.0f}/100)" if confidences else ""
+        notes.append(f"{_phrase(sorted(read))} read by OCR{mean}")
+    if failed:
+        notes.append(f"{_phrase(sorted(failed))} could not be read by OCR")
+    skipped = sorted(set(wanted) - set(read) - set(failed))
+    if skipped:
+        notes.append(f"{_phrase(skipped)} not read by OCR (limit of {limits.max_ocr_pages} pages or "
+                     f"{limits.max_ocr_seconds:g} s per uploaded file): check them by eye, or upload a PDF with a text layer")
+    return read, signatures, notes
+
+
+def _phrase(numbers: list[int]) -> str:
+    runs: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        runs.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ("page " if len(numbers) == 1 else "pages ") + ", ".join(runs)
 
 
 def _read_frames(image, data: bytes, limits: Limits) -> tuple[list[Page], bool]:

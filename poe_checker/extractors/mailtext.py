@@ -170,6 +170,15 @@ def subject_flags(subject: str) -> tuple[bool, bool]:
     return reply, forward
 
 
+def subject_action(subject: str) -> str | None:
+    """What this message did, from its outermost prefix: "RE: FW: Kick-off" is a reply (to a forward),
+    "FW: RE: Approval" a forward (of a reply); None without a prefix."""
+    match = _SUBJECT_PREFIX.match(subject or "")
+    if not match:
+        return None
+    return "reply" if match.group(1).lower() in _REPLY_PREFIXES else "forward"
+
+
 def format_date(sent_at: dt.datetime | None, raw: str | None) -> str:
     if sent_at is not None:
         try:
@@ -482,9 +491,12 @@ def build_extraction(
         body = body[: limits.max_text_chars]
         notes.append(f"the email body is longer than {limits.max_text_chars} characters; the rest was not read")
     body_new, body_quoted, marker = split_quoted(body)
-    reply_subject, forward_subject = subject_flags(subject)
-    is_forward = forward_subject or marker == "forward"
-    is_reply = (bool(in_reply_to) or has_references or reply_subject or marker == "reply"
+    # This message's own action decides, not the thread's: a reply to a forwarded thread ("RE: FW:")
+    # is the sender's own answer; a body that opens a forwarded message is a forward whatever the
+    # subject says (a forward dressed as a reply).
+    action = subject_action(subject)
+    is_forward = action == "forward" or marker == "forward"
+    is_reply = (bool(in_reply_to) or has_references or action == "reply" or marker == "reply"
                 or (marker == "history" and not is_forward))
     header = "\n".join((
         _line("From", show(sender)),

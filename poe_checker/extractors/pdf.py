@@ -23,7 +23,7 @@ import io
 import logging
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pypdfium2  # noqa: F401  (importing the package initialises the PDFium library)
 import pypdfium2.raw as pdfium_c
@@ -80,16 +80,20 @@ def extract(data: bytes, limits: Limits) -> Extraction:
     data = bytes(data)  # PDFium reads the buffer in place; ctypes passes only bytes that way
     with _LOCK:
         doc = _read_with_pdfium(data, limits)
+    scan_signatures = _read_scans(data, doc, limits)
     sig_values: dict[str, _SigValue] | None = None
+    sig_checks: dict = {}
     if doc.sig_widgets or doc.pdfium_sig_times:
         sig_values = _signature_values(data)
+        sig_checks = _validate_signatures(data)
     form_fields, signatures = _signature_entries(doc, sig_values)
+    signatures = _with_checks(signatures, sig_checks)
     return Extraction(
         pages=tuple(doc.pages),
         page_count=doc.page_count,
         checkboxes=tuple(doc.checkboxes),
         form_fields=tuple(doc.form_fields) + tuple(form_fields),
-        signatures=tuple(signatures),
+        signatures=tuple(signatures) + scan_signatures,
         images=tuple(doc.images),
         notes=tuple(doc.notes),
     )
@@ -233,8 +237,7 @@ def _read_pages(doc, form, page_count: int, limits: Limits, result: _DocResult) 
         result.notes.append(f"{_pages_phrase(unreadable)} could not be read (damaged page content)")
     if no_text:
         verb = "has" if len(no_text) == 1 else "have"
-        result.notes.append(f"{_pages_phrase(no_text)} {verb} no text layer (scanned?): "
-                            "OCR comes in a later release")
+        result.notes.append(f"{_pages_phrase(no_text)} {verb} no text layer (scanned?): sent to OCR")
     if truncated_at is not None and truncated_at < page_count:
         result.notes.append(f"text limit of {limits.max_text_chars:,} characters reached on page "
                             f"{truncated_at}: the remaining {page_count - truncated_at} pages were not read")
@@ -390,6 +393,72 @@ def _clean_text(raw: str) -> tuple[str, list[int], list[int]]:
         seg_raw.append(e)
     parts.append(raw[pos_raw:])
     return "".join(parts), seg_clean, seg_raw
+
+
+# ---- scans and pasted signature pictures ----------------------------------------------------
+
+def _read_scans(data: bytes, result: _DocResult, limits: Limits) -> tuple[Signature, ...]:
+    """OCR for pages without a text layer; signature pictures placed on pages that have one.
+
+    Scanned pages are rendered at the OCR resolution (300 dpi) and read by Tesseract; their text
+    replaces the empty page, ``ocr=True``. A picture placed in a signature block of a text page is
+    reported as a pasted signature, with a fingerprint of its pixels for copy-paste detection.
+    """
+    from ..reading import ink
+
+    blank = [p.number for p in result.pages if p.number is not None and not p.text.strip()]
+    text_pages = {p.number: p for p in result.pages if p.text.strip()}
+    pasted = [(img, sig) for img in result.images if img.page in text_pages
+              for sig in [ink.placed_signature(text_pages[img.page], img)] if sig is not None]
+    if not blank and not pasted:
+        return ()
+    from .. import knowledge
+    from ..ocr import to_gray
+    from .image import ocr_pages
+
+    cfg = knowledge.load("ink")["ocr"]
+    with _LOCK:
+        pdf = pypdfium2.PdfDocument(data)
+
+    def render(number: int, scale: float, crop=(0, 0, 0, 0)):
+        with _LOCK:
+            page = pdf[number - 1]
+            try:
+                bitmap = page.render(scale=scale, crop=crop, grayscale=True, may_draw_forms=False)
+                try:
+                    return to_gray(bitmap.to_pil())
+                finally:
+                    bitmap.close()
+            finally:
+                page.close()
+
+    def load(number: int):
+        with _LOCK:
+            page = pdf[number - 1]
+            try:
+                longest = max(page.get_width(), page.get_height(), 1.0)
+            finally:
+                page.close()
+        scale = min(float(cfg["dpi"]) / 72.0, float(cfg["max_side_pixels"]) / longest)
+        return render(number, scale), scale * 72.0
+
+    try:
+        read, signatures, notes = ocr_pages(blank, load, limits)
+        for number, page in read.items():
+            result.pages[number - 1] = page
+        result.notes.extend(notes)
+        for img, sig in pasted:
+            page = text_pages[img.page]
+            x0, y0, x1, y1 = img.bbox
+            try:
+                crop = render(img.page, 2.0, (x0, (page.height or 0) - y1, (page.width or 0) - x1, y0))
+            except Exception:  # noqa: BLE001 - no fingerprint is no reason to lose the finding
+                crop = None
+            signatures.append(ink.with_fingerprint(sig, crop))
+    finally:
+        with _LOCK:
+            pdf.close()
+    return tuple(signatures)
 
 
 # ---- images ---------------------------------------------------------------------------------
@@ -748,6 +817,39 @@ def _signature_entries(doc: _DocResult, values: dict[str, _SigValue] | None
         for i, when in enumerate(doc.pdfium_sig_times, 1):
             emit(f"signature {i}", _SigValue(signed=True, when=when or None), None)
     return fields, signatures
+
+
+def _validate_signatures(data: bytes) -> dict:
+    """pyHanko's validation by field name; imported here so unsigned PDFs never load it."""
+    from . import pdfsig
+
+    return pdfsig.validate(data)
+
+
+def _with_checks(signatures: list[Signature], checks: dict) -> list[Signature]:
+    """Fill validity, plain-words detail, certificate signer and signing time from validation.
+
+    Matched by field name; when names disagree but counts match, in signing order.
+    """
+    if not checks:
+        return signatures
+    unmatched = [c for name, c in checks.items() if name not in {s.where.text for s in signatures}]
+    out: list[Signature] = []
+    for sig in signatures:
+        check = checks.get(sig.where.text)
+        if check is None and unmatched and len(unmatched) == sum(1 for s in signatures if s.where.text not in checks):
+            check = unmatched.pop(0)
+        if check is None:
+            out.append(sig)
+            continue
+        signed_at = check.signed_at
+        out.append(replace(
+            sig, valid=check.valid, detail=check.detail,
+            signer_name=check.signer_name or sig.signer_name,
+            signer_email=check.signer_email or sig.signer_email,
+            signed_on=signed_at.date() if signed_at is not None else sig.signed_on,
+            platform="pdf_timestamp" if check.timestamp_only else sig.platform))
+    return out
 
 
 def _same_rect(a: BBox, b: BBox) -> bool:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from ..extractors import Extraction
 from ..model import Document
-from . import amounts, dates, doctype, signatures
+from . import amounts, dates, doctype, ink, signatures
 
 
 def understand(*, name: str, sha256: str, media_type: str, kind: str, extraction: Extraction,
                parent: str | None = None) -> Document:
     found_dates = dates.find_dates(extraction.pages, email=extraction.email)
     found_signatures = extraction.signatures + signatures.find_signatures(extraction.pages, found_dates)
+    found_signatures = ink.settle(found_signatures, extraction.pages, found_dates)
     return Document(
         name=name,
         sha256=sha256,

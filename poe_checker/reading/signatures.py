@@ -34,6 +34,7 @@ def find_signatures(pages: tuple[Page, ...], found_dates: tuple[DateMention, ...
             continue
         page_dates = [d for d in found_dates if d.where.page == page.number and d.where.span is not None]
         platform_hint = _platform(text, markers)
+        void = markers["not_completed"].search(text) if platform_hint else None
         low = text.lower()
         taken: list[tuple[int, int]] = []
         for platform, requires, pattern in esign:
@@ -45,15 +46,18 @@ def find_signatures(pages: tuple[Page, ...], found_dates: tuple[DateMention, ...
                 taken.append((m.start(), m.end()))
                 groups = m.groupdict()
                 signed_on = _parse_date(groups.get("date")) or _nearby_date(m.start(), m.end(), page_dates, ctx)
+                known = platform if platform != "e_signature" else platform_hint
                 out.append(Signature(
                     kind="e_signature",
                     where=page.anchor(m.start(), m.end()),
                     signer_name=_clean_name(groups.get("name")),
                     signer_email=(groups.get("email") or "").strip().lower() or None,
                     signed_on=signed_on,
-                    platform=platform if platform != "e_signature" else platform_hint,
+                    platform=known,
                     context=_context(text, m.start(), m.end(), ctx),
-                    detail=_detail(platform if platform != "e_signature" else platform_hint),
+                    valid=False if void else None,
+                    detail=_detail(known) + (f", but the record's status is \"{void.group(1)}\": the agreement was "
+                                             "never completed" if void else ""),
                 ))
         for m in typed.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):

@@ -124,12 +124,16 @@ def _people(package: Package, claim: Claim) -> _People:
 
 
 def _side_of(sig: Signature, claim: Claim, people: _People) -> tuple[Side, str]:
+    name = (sig.signer_name or "").lower()
     if sig.signer_email:
         if same_organisation(sig.signer_email, claim.customer.domain):
             return "customer", f"signer's email {sig.signer_email} is on the customer's domain"
         if claim.customer.domain:
+            if name and _known(name, people.customer) and not same_organisation(sig.signer_email, claim.partner.domain):
+                # the customer's named signatory, signing from an address that is not the customer's
+                return "unknown", (f"{sig.signer_name} is named as the customer's signatory but signed as "
+                                   f"{sig.signer_email}, not on the customer's domain {claim.customer.domain}")
             return "partner", f"signer's email {sig.signer_email} is not on the customer's domain {claim.customer.domain}"
-    name = (sig.signer_name or "").lower()
     if name:
         if _known(name, people.customer):
             return "customer", f"{sig.signer_name} is named as the customer's signatory"
@@ -139,7 +143,24 @@ def _side_of(sig: Signature, claim: Claim, people: _People) -> tuple[Side, str]:
             return "customer", "signed in the customer's company name"
         if name_pattern(claim.partner.name).search(name):
             return "partner", "signed in the partner's company name"
+    org = _certificate_org(sig)
+    if org:
+        if name_pattern(claim.customer.name).search(org):
+            return "customer", f"the signing certificate is issued to the customer's organisation ({org})"
+        if name_pattern(claim.partner.name).search(org):
+            return "partner", f"the signing certificate is issued to the partner's organisation ({org})"
     return _side_from_labels(sig, claim)
+
+
+_CERT_ORG = re.compile(r"certificate subject: [^;]*?\bO=([^,;]+)")
+
+
+def _certificate_org(sig: Signature) -> str | None:
+    """The O= of a validated PDF signature's certificate, as the PDF validation wrote it."""
+    if sig.kind != "digital":
+        return None
+    m = _CERT_ORG.search(sig.detail)
+    return m.group(1).strip() if m else None
 
 
 def _known(name: str, names: frozenset[str]) -> bool:
@@ -171,24 +192,62 @@ def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _Peopl
         return Acknowledgement("signature", outcome, reason, doc, sig.where, sig.signed_on, who, sig)
 
     if sig.kind == "image":
+        copied = "; the same picture appears more than once in the package (likely copy-paste)" \
+            if "copy-paste" in sig.detail else ""
         return ack("rejected", "a signature picture with nothing verifiable behind it; the guide rejects "
-                               "flat or pasted signature images")
+                               f"flat or pasted signature images{copied}")
+    if sig.kind == "digital" and sig.platform == "pdf_timestamp":
+        return ack("rejected", "a document timestamp records when the file existed, not who signed it")
+    if sig.kind == "digital" and sig.valid is False:
+        return ack("rejected", f"the digital signature of {who} does not hold: {_first_clause(sig.detail)}")
+    if sig.valid is False:
+        return ack("rejected", f"the {_platform_name(sig) or 'e-signature'} record does not hold: {sig.detail}")
     if side == "partner":
         return ack("rejected", f"signed by {who} on the partner's side ({why_side}), not by the customer")
-    if sig.kind == "digital" and sig.valid is False:
-        return ack("rejected", f"the digital signature does not hold: {sig.detail}")
+    if sig.kind == "wet" and (doubt := _ocr_doubt(doc, sig)):
+        return ack("undecided", doubt)
+    if sig.kind == "wet" and "copy-paste" in sig.detail:
+        return ack("undecided", f"ink signed by {who}, but the same signature raster appears more than once "
+                                "(likely copy-paste): a person should compare the signatures")
     if side == "unknown":
         return ack("undecided", f"signature by {who}, but {why_side}")
     if sig.kind == "typed":
         return ack("undecided", f"{who}'s name is typed on the customer's signature line; a typed name is not "
                                 "a verifiable e-signature")
     if sig.kind == "digital" and sig.valid is None:
-        return ack("undecided", f"a digital signature by {who} on the customer's side; it has not been "
-                                "cryptographically validated yet")
-    platform = {"docusign": "DocuSign", "adobe_sign": "Adobe Acrobat Sign"}.get(sig.platform or "", "")
-    how = {"e_signature": f"{platform} e-signature".strip(), "digital": "valid digital signature",
+        return ack("undecided", f"a digital signature by {who} on the customer's side has not been "
+                                f"cryptographically validated ({_first_clause(sig.detail)})")
+    how = {"e_signature": f"{_platform_name(sig)} e-signature".strip(), "digital": "valid digital signature",
            "wet": "wet-ink signature"}[sig.kind]
+    if sig.kind == "digital":
+        # what was verified and whether the identity is verified or only self-asserted
+        checked = "; ".join(c for c in sig.detail.split("; ") if not c.startswith(("certificate subject:", "signed ")))
+        return ack("valid", f"{how} by {who} on the customer's side ({why_side}): {checked}")
     return ack("valid", f"{how} by {who} on the customer's side ({why_side})")
+
+
+def _ocr_doubt(doc: Document, sig: Signature) -> str:
+    """Why an OCR'd signature block cannot be decided on (low confidence), or ""."""
+    from ..reading.ink import min_confidence
+
+    page = next((p for p in doc.pages if p.number == sig.where.page and p.ocr), None)
+    if page is None or sig.where.span is None:
+        return ""
+    start, end = sig.where.span
+    at = page.text.find(sig.signer_name, start, end) if sig.signer_name else -1
+    conf = page.confidence_of(at, at + len(sig.signer_name)) if at >= 0 and sig.signer_name else page.mean_confidence
+    if conf is None or conf >= min_confidence():
+        return ""
+    return (f"ink on a scanned signature block, but the scan reads poorly (OCR confidence {conf:.0f}/100), so who "
+            "signed cannot be told reliably: a person should read it, or upload a clearer scan")
+
+
+def _platform_name(sig: Signature) -> str:
+    return {"docusign": "DocuSign", "adobe_sign": "Adobe Acrobat Sign"}.get(sig.platform or "", "")
+
+
+def _first_clause(detail: str) -> str:
+    return detail.split("; ")[0] if detail else "no detail"
 
 
 # ---- emails ---------------------------------------------------------------------------------
@@ -218,12 +277,34 @@ def _judge_email(doc: Document, mail: Email, claim: Claim) -> Acknowledgement:
                                     "domain to check the sender against", *span)
         return ack("rejected", reason, *span)
     if not from_customer:
+        if _quotes_customer(mail, claim):
+            return ack("rejected", f"sent by {sender}, not from the customer's domain "
+                                   f"{registrable_domain(claim.customer.domain)}; the customer's own message appears "
+                                   "only in the quoted or forwarded history, which the guide does not accept")
         return ack("rejected", f"sent by {sender}, not from the customer's domain "
                                f"{registrable_domain(claim.customer.domain)}")
     verdict, reason, span = _read_body(mail.body_new, page)
     if verdict == "explicit":
         return ack("valid", f"{sender} (customer's domain) {reason}", *span)
     return ack("rejected", f"email from {sender}: {reason}", *span)
+
+
+_QUOTED_FROM = re.compile(r"^[ \t>*]*(?:from|von|de|van)\*?[ \t]*:[^\n]*?([\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+)",
+                          re.IGNORECASE | re.MULTILINE)
+_QUOTED_WROTE = re.compile(r"^[ \t>]*on\b[^\n]*?([\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+)[^\n]*wrote",
+                           re.IGNORECASE | re.MULTILINE)
+
+
+def _quotes_customer(mail: Email, claim: Claim) -> bool:
+    """Whether the quoted history holds a message from the customer's domain (a reply or forward
+    by someone else that carries the customer's words)."""
+    if not mail.body_quoted or not claim.customer.domain:
+        return False
+    for pattern in (_QUOTED_FROM, _QUOTED_WROTE):
+        for m in pattern.finditer(mail.body_quoted):
+            if same_organisation(m.group(1), claim.customer.domain):
+                return True
+    return False
 
 
 def _read_body(body: str, page) -> tuple[str, str, tuple[int | None, int | None]]:

@@ -37,7 +37,7 @@ def test_png_with_dpi_is_sized_in_points():
     assert (page.number, page.text, page.words) == (1, "", ())
     assert page.width == pytest.approx(144.0, abs=0.1) and page.height == pytest.approx(72.0, abs=0.1)
     assert x.page_count == 1
-    assert x.notes == ("image: text in images is not read yet (OCR comes in a later release)",)
+    assert x.notes == ("page 1 read by OCR",)  # a blank page: read, no words
 
 
 def test_jpeg_without_dpi_counts_one_point_per_pixel():

@@ -102,3 +102,94 @@ def test_attachment_names_are_sanitised_unique_and_invented_when_missing():
     assert namer("evil.pdf") == "evil (2).pdf"
     assert namer(None, "image/png") == "attachment-4.png"
     assert namer("", "message/rfc822") == "attachment-5.eml"
+
+
+# ---- reply versus forward: this message's own action ------------------------------------------
+
+@pytest.mark.parametrize("subject, action", [
+    ("RE: FW: Kick-off", "reply"),
+    ("FW: RE: Approval", "forward"),
+    ("Fwd: SOW signed", "forward"),
+    ("[EXTERNAL] Re[2]: approval", "reply"),
+    ("AW: WG: Angebot", "reply"),
+    ("I: offerta", "forward"),
+    ("Regarding the approval", None),
+])
+def test_subject_action_is_the_outermost_prefix(subject, action):
+    assert mailtext.subject_action(subject) == action
+
+
+def _mail(subject: str, body: str, *, in_reply_to: str | None = None, references: bool = False):
+    from poe_checker.limits import DEFAULT_LIMITS
+    from poe_checker.model import Mailbox
+
+    x = mailtext.build_extraction(subject=subject, sender=Mailbox("John Doe", "john.doe@contoso.com"), to=(), cc=(),
+                                  sent_at=None, date_text=None, in_reply_to=in_reply_to, has_references=references,
+                                  body=body, attachments=(), notes=(), limits=DEFAULT_LIMITS)
+    return x.email
+
+
+ORIGINAL = ("-----Original Message-----\nFrom: Alex Wilber <alex.wilber@fabrikam.com>\n"
+            "Sent: Monday, June 30, 2025 4:12 PM\nTo: John Doe <john.doe@contoso.com>\nSubject: Plan-phase design\n\n"
+            "Could you confirm your approval?")
+
+
+def test_a_reply_to_a_forwarded_thread_is_the_senders_own_reply():
+    mail = _mail("RE: FW: Plan-phase design", "We approve the Prepare phase.\n\n" + ORIGINAL, in_reply_to="<a@b>")
+    assert mail.is_reply and not mail.is_forward
+    assert mail.body_new == "We approve the Prepare phase."
+
+
+def test_a_forward_dressed_as_a_reply_is_a_forward():
+    body = ("See below.\n\nBegin forwarded message:\n\nFrom: John Doe <john.doe@contoso.com>\n"
+            "Subject: Approval\n\nWe approve the SOW.")
+    mail = _mail("RE: Plan-phase design", body, in_reply_to="<a@b>", references=True)
+    assert mail.is_forward
+    assert mail.body_new == "See below." and "We approve the SOW." in mail.body_quoted
+
+
+def test_original_message_block_under_fw_is_a_forward_and_under_re_a_reply():
+    fw = _mail("FW: Plan-phase design", "Forwarding as requested.\n\n" + ORIGINAL)
+    assert fw.is_forward and not fw.is_reply
+    assert fw.body_new == "Forwarding as requested." and fw.body_quoted.startswith("-----Original Message-----")
+    re_ = _mail("RE: Plan-phase design", "Approved.\n\n" + ORIGINAL, in_reply_to="<a@b>")
+    assert re_.is_reply and not re_.is_forward and re_.body_new == "Approved."
+
+
+def test_in_reply_to_alone_makes_a_reply_but_never_hides_a_forward():
+    assert _mail("Plan-phase design", "Approved.", in_reply_to="<a@b>").is_reply
+    fwd = _mail("Plan-phase design", "FYI\n\n---------- Forwarded message ---------\nFrom: x <x@y.com>\n\nOld",
+                in_reply_to="<a@b>")
+    assert fwd.is_forward
+
+
+def test_the_generated_forward_and_replies_read_as_such():
+    from pathlib import Path
+
+    from poe_checker.extractors.eml import extract
+    from poe_checker.limits import DEFAULT_LIMITS
+
+    packages = Path(__file__).resolve().parents[2] / "fixtures" / "packages"
+    fw = extract((packages / "sig_customer_forward_original_message" / "fw_approval.eml").read_bytes(),
+                 DEFAULT_LIMITS).email
+    assert fw.is_forward and fw.body_new == "Alex, as requested, forwarding my approval again."
+    re_ = extract((packages / "sig_partner_reply_quotes_customer" / "re_customer_approval.eml").read_bytes(),
+                  DEFAULT_LIMITS).email
+    assert re_.is_reply and not re_.is_forward and re_.sender.domain == "fabrikam.com"
+    assert "We approve the Intune and Defender for Endpoint deployment" in re_.body_quoted
+    assert "We approve" not in re_.body_new
+
+
+def test_an_outlook_msg_reply_splits_new_text_from_the_original_message():
+    from pathlib import Path
+
+    from poe_checker.extractors.msg import extract
+    from poe_checker.limits import DEFAULT_LIMITS
+
+    path = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "msg" / "poi__chinese-traditional.msg"
+    if not path.is_file():
+        pytest.skip("../shared/corpus is not beside this checkout")
+    mail = extract(path.read_bytes(), DEFAULT_LIMITS).email
+    assert mail.is_reply and not mail.is_forward
+    assert mail.body_quoted.startswith("-----Original Message-----")
+    assert "-----Original Message-----" not in mail.body_new and mail.body_new.strip()

@@ -259,10 +259,11 @@ def _signature_pdf() -> bytes:
 def test_signed_and_unsigned_signature_fields():
     x = extract(_signature_pdf(), LIMITS)
     (sig,) = x.signatures
-    assert sig.kind == "digital" and sig.platform == "pdf" and sig.valid is None
+    # its /Contents is a placeholder, so validation (extractors/pdfsig.py) finds it proves nothing
+    assert sig.kind == "digital" and sig.platform == "pdf" and sig.valid is False
     assert sig.signer_name == "Jane Customer"
     assert sig.signed_on == dt.date(2025, 6, 5)
-    assert sig.detail.startswith(SIGNATURE_DETAIL)
+    assert "damaged or was never completed" in sig.detail
     assert sig.where.page == 1 and sig.where.text == "CustomerSignature"
     assert sig.where.bbox == pytest.approx((72, 132, 272, 192))
     assert "For Contoso:" in sig.context
@@ -393,7 +394,7 @@ def test_corpus_long_document_is_capped_and_scan_is_noted():
     assert x.page_count == 400 and len(x.pages) == 20
     _assert_spans_consistent(x)
     scan = extract(_corpus("pdfjs__cmykjpeg.pdf"), LIMITS)
-    assert scan.pages[0].text == "" and any("no text layer" in n for n in scan.notes)
+    assert scan.pages[0].ocr and any("no text layer" in n for n in scan.notes)  # a photo: OCR'd, little to read
     assert len(scan.images) == 1
 
 
