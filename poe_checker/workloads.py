@@ -286,7 +286,7 @@ def _widen(line: str, start: int, end: int) -> tuple[int, int]:
 
 # ---- module API: the shipped catalogue -------------------------------------------------------
 
-@functools.cache
+@nlp.once
 def catalogue() -> Catalogue:
     return Catalogue(knowledge.load("workloads"))
 

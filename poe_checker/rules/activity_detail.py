@@ -58,7 +58,7 @@ class _Config:
     boilerplate: re.Pattern[str] | None
 
 
-@functools.cache
+@nlp.once
 def _config() -> _Config:
     cfg = knowledge.load("activity")
     frags = dict(cfg.get("fragments", {}))
@@ -186,7 +186,7 @@ def _boilerplate_lines(text: str) -> tuple[tuple[int, int], ...]:
 
 def _actions(text: str, cfg: _Config, unknown: tuple[str, ...]) -> list[tuple[int, int]]:
     """Sentences (and list items) where an action verb stands near a named workload."""
-    verbs = _starts(cfg.verbs, text)
+    verbs = nlp.match_starts(cfg.verbs, text)
     if not verbs:
         return []
     named = [(m.start, m.end) for m in find_mentions(text) if not m.weak]
@@ -201,16 +201,6 @@ def _actions(text: str, cfg: _Config, unknown: tuple[str, ...]) -> list[tuple[in
         seg_named = [n for n in named if seg_start <= n[0] < seg_end]
         if any(abs(v[0] - n[0]) <= cfg.max_verb_distance for v in seg_verbs for n in seg_named):
             out.append((seg_start, seg_end))
-    return out
-
-
-def _starts(matcher: PhraseMatcher, text: str) -> list[tuple[int, int]]:
-    """Character spans of matches, without building spaCy spans (verbs match often)."""
-    doc = nlp.parse(text)
-    out = []
-    for _, start, end in matcher(doc, as_spans=False):
-        last = doc[end - 1]
-        out.append((doc[start].idx, last.idx + len(last.text)))
     return out
 
 
