@@ -24,14 +24,16 @@ EXIT_PASS, EXIT_NOT_PASS, EXIT_UNUSABLE = 0, 1, 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    parser, dispatch = _parser()
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(args)
-    return batch.run(args)
+    if args.command == "batch":
+        return batch.run(args)
+    return dispatch(args) or 0
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> tuple[argparse.ArgumentParser, object]:
     parser = argparse.ArgumentParser(prog="poe-checker", description="Check a Proof of Execution package.")
     parser.add_argument("--version", action="version", version=f"poe-checker {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -44,7 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     batch_parser = sub.add_parser("batch", help="check every INPUT_DIR/*/claim.json with the files beside it")
     batch_parser.add_argument("input_dir", type=Path)
     batch.add_arguments(batch_parser)
-    return parser
+    return parser, _service_commands(sub)
+
+
+def _service_commands(sub) -> object:
+    """serve, demo and keys live with the service; imported here so `check` does not pay for them."""
+    from .service.cli import add_commands
+
+    return add_commands(sub)
 
 
 def _fail_usage(message: str) -> int:
