@@ -1,4 +1,6 @@
+import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -32,3 +34,13 @@ def verdict_validator():
         assert not errors, [e.message for e in errors]
         return verdict
     return validate
+
+
+@pytest.fixture(scope="session")
+def signature_kit():
+    """fixtures/build_signatures.py as a module: its test CA, pyHanko signing and after-signing edit."""
+    spec = importlib.util.spec_from_file_location("fixtures_build_signatures", ROOT / "fixtures" / "build_signatures.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from ..limits import Limits
 from ..model import Checkbox, Email, FormField, Page, PlacedImage, Signature, Table
@@ -53,6 +54,20 @@ EXTRACTORS: dict[str, str] = {
     "image": "poe_checker.extractors.image",
 }
 """Kind → module; imported on first use so a CLI run pays only for the formats it meets."""
+
+
+def pages_phrase(numbers: list[int]) -> str:
+    """[1, 2, 3, 7] → "pages 1-3, 7", for notes about pages."""
+    runs: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        runs.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ("page " if len(numbers) == 1 else "pages ") + ", ".join(runs)
 
 
 def extractor_for(kind: str) -> Callable[[bytes, Limits], Extraction]:

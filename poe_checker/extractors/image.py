@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 from ..errors import CorruptDocument, ResourceLimit
 from ..limits import Limits
 from ..model import Page, Signature
-from . import Extraction
+from . import Extraction, pages_phrase
 
 _MIN_OCR_SIDE = 24
 """Frames smaller than this (pixels) are icons or spacers: nothing to read."""
@@ -101,7 +101,7 @@ def ocr_pages(numbers: Iterable[int], load: Callable[[int], tuple], limits: Limi
     if not wanted:
         return {}, [], []
     if not ocr.available():
-        return {}, [], [f"{_phrase(wanted)} not read: Tesseract OCR is not installed on this machine"]
+        return {}, [], [f"{pages_phrase(wanted)} not read: Tesseract OCR is not installed on this machine"]
     order = list(dict.fromkeys([wanted[0], wanted[-1], *wanted[1:-1]]))
     read: dict[int, Page] = {}
     signatures: list[Signature] = []
@@ -135,27 +135,14 @@ def ocr_pages(numbers: Iterable[int], load: Callable[[int], tuple], limits: Limi
     if read:
         confidences = [p.mean_confidence for p in read.values() if p.mean_confidence is not None]
         mean = f" (mean word confidence {sum(confidences) / len(confidences):.0f}/100)" if confidences else ""
-        notes.append(f"{_phrase(sorted(read))} read by OCR{mean}")
+        notes.append(f"{pages_phrase(sorted(read))} read by OCR{mean}")
     if failed:
-        notes.append(f"{_phrase(sorted(failed))} could not be read by OCR")
+        notes.append(f"{pages_phrase(sorted(failed))} could not be read by OCR")
     skipped = sorted(set(wanted) - set(read) - set(failed))
     if skipped:
-        notes.append(f"{_phrase(skipped)} not read by OCR (limit of {limits.max_ocr_pages} pages or "
+        notes.append(f"{pages_phrase(skipped)} not read by OCR (limit of {limits.max_ocr_pages} pages or "
                      f"{limits.max_ocr_seconds:g} s per uploaded file): check them by eye, or upload a PDF with a text layer")
     return read, signatures, notes
-
-
-def _phrase(numbers: list[int]) -> str:
-    runs: list[str] = []
-    start = prev = numbers[0]
-    for n in [*numbers[1:], None]:
-        if n is not None and n == prev + 1:
-            prev = n
-            continue
-        runs.append(str(start) if start == prev else f"{start}-{prev}")
-        if n is not None:
-            start = prev = n
-    return ("page " if len(numbers) == 1 else "pages ") + ", ".join(runs)
 
 
 def _read_frames(image, data: bytes, limits: Limits) -> tuple[list[Page], bool]:

@@ -33,7 +33,7 @@ from ..limits import Limits
 from ..model import (
     Anchor, BBox, Checkbox, FormField, Page, PlacedImage, Signature, Word, merge_bboxes,
 )
-from . import Extraction
+from . import Extraction, pages_phrase
 
 log = logging.getLogger(__name__)
 
@@ -234,10 +234,10 @@ def _read_pages(doc, form, page_count: int, limits: Limits, result: _DocResult) 
             truncated_at = number
             break
     if unreadable:
-        result.notes.append(f"{_pages_phrase(unreadable)} could not be read (damaged page content)")
+        result.notes.append(f"{pages_phrase(unreadable)} could not be read (damaged page content)")
     if no_text:
         verb = "has" if len(no_text) == 1 else "have"
-        result.notes.append(f"{_pages_phrase(no_text)} {verb} no text layer (scanned?): sent to OCR")
+        result.notes.append(f"{pages_phrase(no_text)} {verb} no text layer (scanned?): sent to OCR")
     if truncated_at is not None and truncated_at < page_count:
         result.notes.append(f"text limit of {limits.max_text_chars:,} characters reached on page "
                             f"{truncated_at}: the remaining {page_count - truncated_at} pages were not read")
@@ -247,19 +247,6 @@ def _read_pages(doc, form, page_count: int, limits: Limits, result: _DocResult) 
     elif to_read < page_count:
         result.notes.append(f"only the first {to_read} of {page_count} pages were read (page limit); "
                             f"{page_count - to_read} pages were skipped")
-
-
-def _pages_phrase(numbers: list[int]) -> str:
-    runs: list[str] = []
-    start = prev = numbers[0]
-    for n in numbers[1:] + [None]:  # type: ignore[list-item]
-        if n is not None and n == prev + 1:
-            prev = n
-            continue
-        runs.append(str(start) if start == prev else f"{start}-{prev}")
-        if n is not None:
-            start = prev = n
-    return ("page " if len(numbers) == 1 else "pages ") + ", ".join(runs)
 
 
 def _read_page(page, form, number: int, text_budget: int, result: _DocResult) -> tuple[Page, bool]:

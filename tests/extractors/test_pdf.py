@@ -15,7 +15,7 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 
 from poe_checker.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ExtractionError
-from poe_checker.extractors.pdf import SIGNATURE_DETAIL, extract
+from poe_checker.extractors.pdf import extract
 from poe_checker.limits import Limits
 
 LIMITS = Limits()

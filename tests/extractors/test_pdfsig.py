@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -20,13 +19,8 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 
 
 @pytest.fixture(scope="module")
-def kit():
-    """fixtures/build_signatures.py: the test CA, pyHanko signing and the after-signing edit."""
-    spec = importlib.util.spec_from_file_location("fixtures_build_signatures", ROOT / "fixtures" / "build_signatures.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def kit(signature_kit):
+    return signature_kit
 
 
 @pytest.fixture(scope="module")
