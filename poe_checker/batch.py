@@ -38,7 +38,6 @@ from .limits import DEFAULT_LIMITS, Limits
 from .model import RULE_IDS, Document, Package
 
 EXIT_OK, EXIT_UNUSABLE = 0, 2
-_EMPTY_SHA = hashlib.sha256(b"").hexdigest()
 
 
 # --- command line --------------------------------------------------------------------------
@@ -159,7 +158,7 @@ def load_job(folder: Path) -> Job:
 
 def check_job(job: Job, read: Callable[[str, bytes], list[Document]]) -> dict:
     """One batch line for one claim folder; never raises for bad input."""
-    from .pipeline import check_package
+    from .pipeline import check_package, unopened
 
     if job.claim is None:
         return {"claim_dir": job.name, "error": job.problem}
@@ -175,8 +174,7 @@ def check_job(job: Job, read: Callable[[str, bytes], list[Document]]) -> dict:
         documents: list[Document] = []
         for name, data, unreadable in job.files:
             if data is None:
-                documents.append(Document(name=name, sha256=_EMPTY_SHA, media_type="application/octet-stream",
-                                          doc_type="other", error=unreadable))
+                documents.append(unopened(name, unreadable))
             else:
                 documents.extend(read(name, data))
         return check_package(claim, Package(tuple(documents))).to_dict()

@@ -86,6 +86,11 @@ Reader = Callable[[str, bytes], list[Document]]
 """Anything that reads one file like ``read_file`` (e.g. ``isolation.IsolatedReader.read``)."""
 
 
+def unopened(name: str, message: str) -> Document:
+    """The document for a file whose bytes could not even be had (no content, so no hash of it)."""
+    return _failed(name, hashlib.sha256(b"").hexdigest(), "application/octet-stream", message, None)
+
+
 def read_package(files: Iterable[tuple[str, bytes]], limits: Limits = DEFAULT_LIMITS,
                  reader: Reader | None = None) -> Package:
     read = reader or (lambda name, data: read_file(name, data, limits))
@@ -104,8 +109,7 @@ def read_paths(paths: Iterable[Path | str], limits: Limits = DEFAULT_LIMITS,
         try:
             data = path.read_bytes()
         except OSError as exc:
-            documents.append(_failed(path.name, hashlib.sha256(b"").hexdigest(), "application/octet-stream",
-                                     f"file could not be opened: {exc.strerror or exc}", None))
+            documents.append(unopened(path.name, f"file could not be opened: {exc.strerror or exc}"))
             continue
         documents.extend(read(path.name, data))
     return Package(tuple(documents))
