@@ -58,6 +58,11 @@ def claim_from_dict(raw: Any, today: dt.date | None = None) -> Claim:
         transaction_date=_date(raw.get("transaction_date")),
         invoice_amount_usd=(Decimal(str(raw["invoice_amount_usd"]))
                             if raw.get("invoice_amount_usd") is not None else None),
+        created_on=_date(raw.get("created_on")),
+        consent_on=_date(raw.get("consent_on")),
+        engagement_size=raw.get("engagement_size"),
+        status=raw.get("status"),
+        status_on=_date(raw.get("status_on")),
     )
 
 

@@ -175,6 +175,39 @@ class Amount:
 
 
 @dataclass(frozen=True, slots=True)
+class CertificateSubject:
+    """Who a signing certificate names (from a PDF digital signature's signer certificate)."""
+
+    common_name: str | None = None
+    organisation: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureBlock:
+    """A signature block read as a region of the page: the heading that names a party ("For and
+    on behalf of Contoso Ltd", "Customer:", "Client"), the signature label, and the name, title
+    and date lines below it in the same column (or table cell).
+
+    Only what the page says; whose block it is stays the rules' call.
+    """
+
+    heading: str
+    """The lines above the label in the same column that name the party or its role ("" when none)."""
+    label: str
+    """The signature label itself ("Signature", "Signed by", "DocuSigned by:", "Authorised signatory")."""
+    signer_name: str | None = None
+    title: str | None = None
+    date_text: str | None = None
+    region: BBox | None = None
+    """The block's box on the page (None for formats without a layout)."""
+    lines: tuple[Anchor, ...] = ()
+    """Each line of the block, top to bottom, with its box: what a person checks on the page."""
+    linear: bool = False
+    """True when the page's layout could not be made out and the block was read as plain lines."""
+
+
+@dataclass(frozen=True, slots=True)
 class Signature:
     """A signature mark as found; which party it belongs to is the rules' call, not ours."""
 
@@ -184,14 +217,30 @@ class Signature:
     signer_email: str | None = None
     signed_on: dt.date | None = None
     platform: str | None = None
-    """"docusign", "adobe_sign", "pdf" ... when known."""
+    """"docusign", "adobe_sign", "dropbox_sign", "pandadoc", "signnow", "pdf" ... when known."""
     context: str = ""
-    """Labels around the mark (e.g. "Customer Acknowledgment", "For Contoso:")."""
+    """Labels around the mark as plain text (e.g. "Customer Acknowledgment", "For Contoso:"); the
+    fallback when no block could be read."""
     valid: bool | None = None
     """None = not checked; False = it does not hold (a digital signature broken or no longer
     covering the document, an e-signature envelope that never completed); True = it holds."""
     detail: str = ""
-    """Plain-words account of what was verified, for the evidence."""
+    """Plain-words account of what was verified, for the evidence (never parsed by code)."""
+    block: SignatureBlock | None = None
+    """The signature block the mark stands in, when one was read."""
+    envelope_id: str | None = None
+    """The e-signature platform's envelope or agreement id printed on the page, when present."""
+    certificate: CertificateSubject | None = None
+    """A digital signature's signer certificate subject."""
+    trusted: bool | None = None
+    """A digital signature's identity: True chains to a configured root, False roots configured and
+    no chain, None no roots configured (self-asserted)."""
+    timestamp_only: bool = False
+    """A document timestamp (RFC 3161): proves when the file existed, names no signer."""
+    fingerprint: str | None = None
+    """64-bit difference hash (hex) of a signature's pixels (ink or picture), for copy detection."""
+    ocr_confidence: float | None = None
+    """OCR confidence (0-100) of the words that name the signer on a scanned block."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +362,13 @@ class Claim:
     submitted_on: dt.date = field(default_factory=dt.date.today)
     transaction_date: dt.date | None = None
     invoice_amount_usd: Decimal | None = None
+    # the claim clock (contract section 6.1, optional)
+    created_on: dt.date | None = None
+    consent_on: dt.date | None = None
+    engagement_size: Literal["assessment", "standard", "xs", "small", "medium", "large", "xl", "xxl"] | None = None
+    status: Literal["drafted", "submitted", "under_review", "action_required", "rejected", "disputed",
+                    "approved"] | None = None
+    status_on: dt.date | None = None
 
 
 # ---- results --------------------------------------------------------------------------------

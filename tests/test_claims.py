@@ -69,3 +69,14 @@ def test_shipped_schemas_are_the_contract(contract_dir):
     for name in ("claim.schema.json", "verdict.schema.json"):
         shipped = resources.files("poe_checker.schemas").joinpath(name).read_text()
         assert json.loads(shipped) == json.loads((contract_dir / name).read_text()), name
+
+
+def test_the_claim_clock_fields_of_contract_section_6_are_read():
+    raw = dict(BASE, created_on="2026-01-05", consent_on="2026-01-20", engagement_size="small",
+               status="action_required", status_on="2026-02-01")
+    c = parse_claim(json.dumps(raw))
+    assert (c.created_on, c.consent_on, c.engagement_size, c.status, c.status_on) == (
+        dt.date(2026, 1, 5), dt.date(2026, 1, 20), "small", "action_required", dt.date(2026, 2, 1))
+    raw["engagement_size"] = "huge"
+    with pytest.raises(ClaimError, match="engagement_size"):
+        parse_claim(json.dumps(raw))
