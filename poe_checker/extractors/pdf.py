@@ -31,7 +31,7 @@ import pypdfium2.raw as pdfium_c
 from ..errors import CorruptDocument, EmptyDocument, EncryptedDocument
 from ..limits import Limits
 from ..model import (
-    Anchor, BBox, Checkbox, FormField, Page, PlacedImage, Signature, Word, merge_bboxes,
+    Anchor, BBox, CertificateSubject, Checkbox, FormField, Page, PlacedImage, Signature, Word, merge_bboxes,
 )
 from . import Extraction, pages_phrase
 
@@ -787,7 +787,8 @@ def _signature_entries(doc: _DocResult, values: dict[str, _SigValue] | None
             detail = f"{SIGNATURE_DETAIL}; reason given: {value.reason[:200]}"
         signatures.append(Signature(
             kind="digital", where=where, signer_name=value.signer, signed_on=_pdf_date(value.when),
-            platform="pdf", context=w.context if w else "", valid=None, detail=detail))
+            platform="pdf", context=w.context if w else "", valid=None, detail=detail,
+            timestamp_only=value.timestamp_only))
 
     if values is not None:
         for name, value in values.items():
@@ -831,11 +832,13 @@ def _with_checks(signatures: list[Signature], checks: dict) -> list[Signature]:
             continue
         signed_at = check.signed_at
         out.append(replace(
-            sig, valid=check.valid, detail=check.detail,
+            sig, valid=check.valid, detail=check.integrity or check.detail,
             signer_name=check.signer_name or sig.signer_name,
             signer_email=check.signer_email or sig.signer_email,
             signed_on=signed_at.date() if signed_at is not None else sig.signed_on,
-            platform="pdf_timestamp" if check.timestamp_only else sig.platform))
+            certificate=CertificateSubject(check.signer_name, check.signer_org, check.signer_email)
+            if (check.signer_name or check.signer_org or check.signer_email) else None,
+            trusted=check.trusted, timestamp_only=check.timestamp_only or sig.timestamp_only))
     return out
 
 

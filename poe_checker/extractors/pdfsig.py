@@ -60,6 +60,8 @@ class SignatureCheck:
     trusted: bool | None = None
     """True: chains to a configured root; False: roots configured, no chain; None: no roots."""
     timestamp_only: bool = False
+    integrity: str = ""
+    """Plain words on integrity and coverage alone ("intact and covers the whole document")."""
 
 
 def validate(data: bytes, *, trust_roots: list[bytes] | None = None,
@@ -175,7 +177,7 @@ def _check_one(reader, name: str, sig_field, roots: tuple) -> SignatureCheck:
         holds, why = _integrity(status, "the timestamp")
         when = getattr(status, "timestamp", None)
         text = f"document timestamp (RFC 3161){_at(when)}: {why}; it records when, not who signed"
-        return SignatureCheck(name, holds, text, signed_at=when, timestamp_only=True)
+        return SignatureCheck(name, holds, text, signed_at=when, timestamp_only=True, integrity=why)
 
     subject = _subject(embedded.signer_cert)
     who = subject[0] or subject[2] or "the signer"
@@ -188,7 +190,7 @@ def _check_one(reader, name: str, sig_field, roots: tuple) -> SignatureCheck:
     trusted = bool(status.trusted) if roots else None
     parts.append(_trust_text(trusted))
     return SignatureCheck(name, holds, "; ".join(parts), signer_name=subject[0], signer_org=subject[1],
-                          signer_email=subject[2], signed_at=signed_at, trusted=trusted)
+                          signer_email=subject[2], signed_at=signed_at, trusted=trusted, integrity=why)
 
 
 def _integrity(status, who: str) -> tuple[bool, str]:

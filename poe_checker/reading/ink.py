@@ -27,10 +27,6 @@ import numpy as np
 from .. import knowledge
 from ..model import Anchor, DateMention, Page, PlacedImage, Signature, merge_bboxes
 
-FINGERPRINT = re.compile(r"fingerprint ([0-9a-f]{16})")
-COPY_NOTE = "likely copy-paste"
-_COPY_BITS = 4
-"""dHash bits two rasters may differ by and still count as the same picture (rescaling, JPEG)."""
 
 
 @dataclass(frozen=True)
@@ -250,8 +246,8 @@ def wet_signatures(scan) -> tuple[Signature, ...]:
         out.append(Signature(
             kind="wet", where=where, signer_name=block.signer_name,
             context=page.text[block.start:block.end],
-            detail=(f"ink on the signature line of a scanned page ({ink.area_pt2:.0f} pt² of ink, read from the "
-                    f"page image); fingerprint {ink.fingerprint}"),
+            detail=f"ink on the signature line of a scanned page ({ink.area_pt2:.0f} pt² of ink, read from the page image)",
+            fingerprint=ink.fingerprint,
         ))
     return tuple(out)
 
@@ -273,8 +269,8 @@ def signature_picture(scan) -> Signature | None:
         return None
     where = Anchor(page.number, "signature picture (an image of a signature, no document text)",
                    scan.to_page(ink.box_px))
-    return Signature(kind="image", where=where,
-                     detail=f"an image file that shows only a signature; fingerprint {ink.fingerprint}")
+    return Signature(kind="image", where=where, detail="an image file that shows only a signature",
+                     fingerprint=ink.fingerprint)
 
 
 # ---- born-digital pages ---------------------------------------------------------------------
@@ -305,7 +301,7 @@ def placed_signature(page: Page, image: PlacedImage) -> Signature | None:
 def with_fingerprint(sig: Signature, gray: np.ndarray | None) -> Signature:
     if gray is None or gray.size == 0:
         return sig
-    return replace(sig, detail=f"{sig.detail}; fingerprint {dhash(gray)}")
+    return replace(sig, fingerprint=dhash(gray))
 
 
 # ---- the reading hook -----------------------------------------------------------------------
@@ -317,15 +313,15 @@ def settle(signatures: tuple[Signature, ...], pages: tuple[Page, ...],
     On an OCR'd page the ink decides, so a name the text finder took for a typed signature is
     dropped; a pasted picture behind which an e-signature record or a digital signature stands
     is the platform's stamp, not a flat image; wet and picture marks get the date of their
-    block; and a raster seen twice is flagged as a likely copy-paste.
+    block. (A raster seen twice is a likely copy-paste: the rules compare fingerprints across the
+    whole package.)
     """
     ocr_pages = {p.number for p in pages if p.ocr}
     verifiable = any(s.kind in ("e_signature", "digital") for s in signatures)
     kept = [s for s in signatures
             if not (s.kind == "typed" and s.where.page in ocr_pages)
             and not (s.kind == "image" and verifiable and s.where.page not in ocr_pages)]
-    kept = [_dated(s, found_dates) for s in kept]
-    return tuple(flag_copies(kept))
+    return tuple(_dated(s, found_dates) for s in kept)
 
 
 def _dated(sig: Signature, found_dates: tuple[DateMention, ...]) -> Signature:
@@ -340,17 +336,5 @@ def _dated(sig: Signature, found_dates: tuple[DateMention, ...]) -> Signature:
     return replace(sig, signed_on=best.value)
 
 
-def flag_copies(signatures: list[Signature]) -> list[Signature]:
-    """Marks signatures whose rasters share a fingerprint (within the list given)."""
-    prints = [(i, m.group(1)) for i, s in enumerate(signatures) if (m := FINGERPRINT.search(s.detail))]
-    out = list(signatures)
-    for i, fp in prints:
-        twins = [j for j, other in prints if j != i and _distance(fp, other) <= _COPY_BITS]
-        if twins and COPY_NOTE not in out[i].detail:
-            out[i] = replace(out[i], detail=f"{out[i].detail}; the same signature raster appears "
-                                            f"{len(twins) + 1} times: {COPY_NOTE}")
-    return out
-
-
-__all__ = ["Block", "Ink", "components", "dhash", "find_blocks", "flag_copies", "ink_in", "min_confidence",
+__all__ = ["Block", "Ink", "components", "dhash", "find_blocks", "ink_in", "min_confidence",
            "placed_signature", "settle", "signature_picture", "wet_signatures", "with_fingerprint"]

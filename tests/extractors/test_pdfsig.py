@@ -13,6 +13,7 @@ import pytest
 from poe_checker.extractors import pdfsig
 from poe_checker.extractors.pdf import extract
 from poe_checker.limits import DEFAULT_LIMITS
+from poe_checker.model import CertificateSubject
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -113,7 +114,8 @@ def test_the_pdf_extractor_fills_the_signature_from_validation(kit, signed):
     assert sig.valid is True and sig.detail.startswith("intact and covers the whole document")
     assert (sig.signer_name, sig.signer_email) == ("John Doe", "john.doe@contoso.com")
     assert sig.signed_on == dt.date(2025, 5, 28)
-    assert "certificate subject: CN=John Doe, O=Contoso Ltd" in sig.detail
+    assert sig.certificate == CertificateSubject("John Doe", "Contoso Ltd", "john.doe@contoso.com")
+    assert sig.trusted is None and not sig.timestamp_only
 
     (broken,) = extract(kit.modify_after_signing(signed), DEFAULT_LIMITS).signatures
     assert broken.valid is False and "changed after John Doe signed it" in broken.detail

@@ -1,6 +1,7 @@
 """Signature blocks, ink on their lines, signature pictures, fingerprints and the reading hook."""
 
 import datetime as dt
+from dataclasses import replace
 import random
 
 import numpy as np
@@ -77,7 +78,7 @@ def test_ink_on_the_customer_line_is_a_wet_signature_and_an_empty_line_is_nothin
     (sig,) = ink.wet_signatures(scan)
     assert sig.kind == "wet" and sig.signer_name == "John Doe"
     assert "Customer" in sig.context and sig.where.page == 2 and sig.where.bbox is not None
-    assert ink.FINGERPRINT.search(sig.detail)
+    assert sig.fingerprint is not None and len(sig.fingerprint) == 16
     scan = ocr.read_image(signature_page(False, True), number=1, pt_per_px=0.24)
     (sig,) = ink.wet_signatures(scan)
     assert sig.signer_name == "Megan Bowen" and "Partner" in sig.context
@@ -108,16 +109,16 @@ def _sig(kind, page=1, detail="", span=(0, 10)):
     return Signature(kind=kind, where=Anchor(page, "Signature", (0, 0, 1, 1), span), detail=detail)
 
 
-def test_settle_drops_typed_names_on_scans_dates_ink_and_flags_copies():
+def test_settle_drops_typed_names_on_scans_and_dates_ink():
     scan = Page(1, "x", ocr=True)
     text = Page(2, "y")
-    wet = _sig("wet", detail="ink; fingerprint 00ff00ff00ff00ff")
-    pasted = _sig("image", page=2, detail="picture; fingerprint 00ff00ff00ff00fe")
+    wet = replace(_sig("wet", detail="ink"), fingerprint="00ff00ff00ff00ff")
+    pasted = replace(_sig("image", page=2, detail="picture"), fingerprint="00ff00ff00ff00fe")
     date = DateMention(dt.date(2025, 5, 28), "signature", Anchor(1, "05/28/2025", None, (4, 14)))
     got = ink.settle((wet, _sig("typed"), pasted, _sig("typed", page=2)), (scan, text), (date,))
     assert [s.kind for s in got] == ["wet", "image", "typed"]
     assert got[0].signed_on == dt.date(2025, 5, 28)
-    assert all(ink.COPY_NOTE in s.detail for s in got[:2])
+    assert got[0].fingerprint == "00ff00ff00ff00ff"  # copies are told across the package, by the rules
 
 
 def test_a_pasted_picture_behind_an_e_signature_is_the_platforms_stamp():
