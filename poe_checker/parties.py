@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from rapidfuzz import fuzz
@@ -26,17 +27,56 @@ def _suffix_re() -> re.Pattern[str]:
     return re.compile(rf"(?:[\s,&]+(?:{alternatives})\.?)+[\s&]*$", re.IGNORECASE)
 
 
+def fold(text: str) -> str:
+    """Accents folded, one character for one ("ÉTOILE CAFÉS" → "ETOILE CAFES"), so offsets into
+    the folded text are offsets into the original; characters that do not fold to one stay."""
+    return text.translate(_fold_table())
+
+
+@functools.cache
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        base = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
+        if len(base) == 1 and base != chr(code):
+            table[code] = base
+    table.update({ord("ø"): "o", ord("Ø"): "O", ord("đ"): "d", ord("Đ"): "D", ord("ł"): "l", ord("Ł"): "L",
+                  ord("’"): "'", ord("‘"): "'"})
+    return table
+
+
 def core_name(name: str) -> str:
-    """The distinctive part of a company name: no legal form, no punctuation, lower case."""
-    plain = re.sub(r"[.,]", " ", name).strip()
+    """The distinctive part of a company name, as both sides are compared: accents folded, "&" read
+    as "and", no legal form, no punctuation, lower case ("Pike & Sons Ltd" → "pike and sons")."""
+    plain = re.sub(r"[.,]", " ", fold(name)).strip()
     plain = _suffix_re().sub("", " " + plain).strip() or plain
-    return " ".join(re.sub(r"[^\w&+]+", " ", plain.lower()).split())
+    plain = re.sub(r"\s*&\s*|\s*\+\s*", " and ", plain)
+    return " ".join(re.sub(r"[^\w]+", " ", plain.lower()).split())
 
 
+@functools.cache
+def _accent_classes() -> dict[str, str]:
+    """Base letter → regex class of it and its accented forms ("e" → "[eéèêë…]")."""
+    forms: dict[str, set[str]] = {}
+    for code, base in _fold_table().items():
+        if len(base) == 1 and base.isalpha():
+            forms.setdefault(base.lower(), set()).update({chr(code).lower(), chr(code).upper()})
+    return {b: "[" + re.escape(b) + "".join(re.escape(c) for c in sorted(f)) + "]" for b, f in forms.items()}
+
+
+@functools.lru_cache(maxsize=256)
 def name_pattern(name: str) -> re.Pattern[str]:
-    """A regex that finds the name's core on word boundaries, whatever the spacing and case."""
+    """A regex that finds the name's core on word boundaries, whatever the spacing, case, accents
+    (either side), "&" for "and", and line breaks inside the name."""
+    classes = _accent_classes()
+
+    def word(w: str) -> str:
+        if w == "and":
+            return r"(?:and|&|\+)"
+        return "".join(classes.get(ch, re.escape(ch)) for ch in w)
+
     words = core_name(name).split()
-    body = r"[\s.,\-]*".join(re.escape(w) for w in words)
+    body = r"[\s.,\-]*".join(word(w) for w in words)
     return re.compile(rf"(?<![\w@.]){body}(?![\w])", re.IGNORECASE)
 
 

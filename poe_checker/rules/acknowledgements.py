@@ -19,7 +19,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from .. import knowledge, nlp
+from .. import knowledge
+from ..reading import approvals
 from ..model import Anchor, Claim, Document, Email, Evidence, Package, Signature
 from ..parties import name_pattern, registrable_domain, same_organisation
 from .support import quote
@@ -47,31 +48,23 @@ class Acknowledgement:
 
 @dataclass(frozen=True)
 class _Cues:
-    acceptance: tuple[re.Pattern[str], ...]
-    work: tuple[re.Pattern[str], ...]
-    ambiguous: tuple[re.Pattern[str], ...]
-    licensing: tuple[re.Pattern[str], ...]
-    negation: re.Pattern[str]
     customer_labels: re.Pattern[str]
     partner_labels: re.Pattern[str]
     named_person: re.Pattern[str]
     not_a_name_line: re.Pattern[str]
+    role_line: re.Pattern[str]
 
 
 @functools.cache
 def _cues() -> _Cues:
     cfg = knowledge.load("acknowledgement")
 
-    def many(key: str) -> tuple[re.Pattern[str], ...]:
-        return tuple(re.compile(p, re.IGNORECASE) for p in cfg[key])
-
     return _Cues(
-        acceptance=many("acceptance"), work=many("work_reference"), ambiguous=many("ambiguous"),
-        licensing=many("licensing"), negation=re.compile(cfg["negation"], re.IGNORECASE),
         customer_labels=re.compile(cfg["customer_labels"], re.IGNORECASE),
         partner_labels=re.compile(cfg["partner_labels"], re.IGNORECASE),
         named_person=re.compile(cfg["named_person"]),
         not_a_name_line=re.compile(cfg["not_a_name_line"]),
+        role_line=re.compile(cfg["role_line"]),
     )
 
 
@@ -79,10 +72,11 @@ def _cues() -> _Cues:
 def acknowledgements(package: Package, claim: Claim) -> tuple[Acknowledgement, ...]:
     """All candidates, newest first within each outcome. Memoised: three rules ask."""
     people = _people(package, claim)
+    copies = _copies(package)
     found: list[Acknowledgement] = []
     for doc in package.readable:
         for sig in doc.signatures:
-            found.append(_judge_signature(doc, sig, claim, people))
+            found.append(_judge_signature(doc, sig, claim, people, copies.get(id(sig), 0)))
         if doc.email is not None:
             found.append(_judge_email(doc, doc.email, claim))
     order = {"valid": 0, "undecided": 1, "rejected": 2}
@@ -95,6 +89,23 @@ def valid(package: Package, claim: Claim) -> tuple[Acknowledgement, ...]:
 
 
 # ---- signatures -----------------------------------------------------------------------------
+
+_COPY_BITS = 4
+"""dHash bits two signature rasters may differ by and still be the same picture (rescaling, JPEG)."""
+
+
+def _copies(package: Package) -> dict[int, int]:
+    """For each signature with a fingerprint (by id), how many other signatures of the package,
+    in any of its documents, show the same raster: a copied signature."""
+    printed = [(sig, int(sig.fingerprint, 16)) for doc in package.readable for sig in doc.signatures
+               if sig.fingerprint]
+    out: dict[int, int] = {}
+    for sig, fp in printed:
+        twins = sum(1 for other, ofp in printed if other is not sig and bin(fp ^ ofp).count("1") <= _COPY_BITS)
+        if twins:
+            out[id(sig)] = twins
+    return out
+
 
 @dataclass(frozen=True)
 class _People:
@@ -143,24 +154,33 @@ def _side_of(sig: Signature, claim: Claim, people: _People) -> tuple[Side, str]:
             return "customer", "signed in the customer's company name"
         if name_pattern(claim.partner.name).search(name):
             return "partner", "signed in the partner's company name"
-    org = _certificate_org(sig)
+    org = sig.certificate.organisation if sig.certificate else None
     if org:
         if name_pattern(claim.customer.name).search(org):
             return "customer", f"the signing certificate is issued to the customer's organisation ({org})"
         if name_pattern(claim.partner.name).search(org):
             return "partner", f"the signing certificate is issued to the partner's organisation ({org})"
+    if sig.block is not None and sig.block.heading:
+        side = _side_from_heading(sig.block.heading, claim)
+        if side is not None:
+            return side
     return _side_from_labels(sig, claim)
 
 
-_CERT_ORG = re.compile(r"certificate subject: [^;]*?\bO=([^,;]+)")
-
-
-def _certificate_org(sig: Signature) -> str | None:
-    """The O= of a validated PDF signature's certificate, as the PDF validation wrote it."""
-    if sig.kind != "digital":
-        return None
-    m = _CERT_ORG.search(sig.detail)
-    return m.group(1).strip() if m else None
+def _side_from_heading(heading: str, claim: Claim) -> tuple[Side, str] | None:
+    """The side a signature block's heading names: the company ("For and on behalf of Contoso
+    Ltd"), else the role ("Customer", "Client" / "Supplier", "Partner"). None when it names
+    neither, or both (then the signer's other marks must tell)."""
+    cues = _cues()
+    why = f"its block is headed \"{' '.join(heading.split())[:80]}\""
+    for customer, partner in ((name_pattern(claim.customer.name), name_pattern(claim.partner.name)),
+                              (cues.customer_labels, cues.partner_labels)):
+        is_customer, is_partner = bool(customer.search(heading)), bool(partner.search(heading))
+        if is_customer != is_partner:
+            return ("customer" if is_customer else "partner"), why
+        if is_customer and is_partner:
+            return None
+    return None
 
 
 def _known(name: str, names: frozenset[str]) -> bool:
@@ -168,10 +188,13 @@ def _known(name: str, names: frozenset[str]) -> bool:
 
 
 def _side_from_labels(sig: Signature, claim: Claim) -> tuple[Side, str]:
-    """The label nearest before the mark decides: "Customer Acknowledgment", "For Fabrikam:" ..."""
+    """The label nearest before the mark decides: "Customer Acknowledgment", "For Fabrikam:" ...
+
+    Lines that give a person's role or title ("Title: Principal Consultant") are not labels."""
     cues = _cues()
     before = sig.context[: max(0, sig.context.find(sig.where.text))] if sig.where.text in sig.context \
         else sig.context
+    before = cues.role_line.sub(lambda m: " " * len(m.group()), before)
     best: tuple[int, Side, str] | None = None
     for side, pattern in (("customer", cues.customer_labels), ("partner", cues.partner_labels),
                           ("customer", name_pattern(claim.customer.name)),
@@ -184,7 +207,7 @@ def _side_from_labels(sig: Signature, claim: Claim) -> tuple[Side, str]:
     return best[1], f"it stands under \"{best[2]}\""
 
 
-def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _People) -> Acknowledgement:
+def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _People, copies: int) -> Acknowledgement:
     side, why_side = _side_of(sig, claim, people)
     who = sig.signer_name or sig.signer_email or "an unnamed signer"
 
@@ -192,11 +215,10 @@ def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _Peopl
         return Acknowledgement("signature", outcome, reason, doc, sig.where, sig.signed_on, who, sig)
 
     if sig.kind == "image":
-        copied = "; the same picture appears more than once in the package (likely copy-paste)" \
-            if "copy-paste" in sig.detail else ""
+        copied = f"; the same picture appears {copies + 1} times in the package (likely copy-paste)" if copies else ""
         return ack("rejected", "a signature picture with nothing verifiable behind it; the guide rejects "
                                f"flat or pasted signature images{copied}")
-    if sig.kind == "digital" and sig.platform == "pdf_timestamp":
+    if sig.kind == "digital" and sig.timestamp_only:
         return ack("rejected", "a document timestamp records when the file existed, not who signed it")
     if sig.kind == "digital" and sig.valid is False:
         return ack("rejected", f"the digital signature of {who} does not hold: {_first_clause(sig.detail)}")
@@ -206,9 +228,9 @@ def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _Peopl
         return ack("rejected", f"signed by {who} on the partner's side ({why_side}), not by the customer")
     if sig.kind == "wet" and (doubt := _ocr_doubt(doc, sig)):
         return ack("undecided", doubt)
-    if sig.kind == "wet" and "copy-paste" in sig.detail:
-        return ack("undecided", f"ink signed by {who}, but the same signature raster appears more than once "
-                                "(likely copy-paste): a person should compare the signatures")
+    if sig.kind == "wet" and copies:
+        return ack("undecided", f"ink signed by {who}, but the same signature raster appears {copies + 1} times in "
+                                "the package (likely copy-paste): a person should compare the signatures")
     if side == "unknown":
         return ack("undecided", f"signature by {who}, but {why_side}")
     if sig.kind == "typed":
@@ -220,10 +242,18 @@ def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _Peopl
     how = {"e_signature": f"{_platform_name(sig)} e-signature".strip(), "digital": "valid digital signature",
            "wet": "wet-ink signature"}[sig.kind]
     if sig.kind == "digital":
-        # what was verified and whether the identity is verified or only self-asserted
-        checked = "; ".join(c for c in sig.detail.split("; ") if not c.startswith(("certificate subject:", "signed ")))
-        return ack("valid", f"{how} by {who} on the customer's side ({why_side}): {checked}")
+        # what was verified, and whether the identity is verified or only self-asserted
+        return ack("valid", f"{how} by {who} on the customer's side ({why_side}): {_first_clause(sig.detail)}; "
+                            f"{_trust(sig.trusted)}")
     return ack("valid", f"{how} by {who} on the customer's side ({why_side})")
+
+
+def _trust(trusted: bool | None) -> str:
+    if trusted is None:
+        return "signer's identity self-asserted (no trusted root configured)"
+    if trusted:
+        return "signer's identity verified: the certificate chains to a configured trusted root"
+    return "signer's identity not verified: the certificate does not chain to a configured trusted root"
 
 
 def _ocr_doubt(doc: Document, sig: Signature) -> str:
@@ -231,11 +261,14 @@ def _ocr_doubt(doc: Document, sig: Signature) -> str:
     from ..reading.ink import min_confidence
 
     page = next((p for p in doc.pages if p.number == sig.where.page and p.ocr), None)
-    if page is None or sig.where.span is None:
+    if page is None:
         return ""
-    start, end = sig.where.span
-    at = page.text.find(sig.signer_name, start, end) if sig.signer_name else -1
-    conf = page.confidence_of(at, at + len(sig.signer_name)) if at >= 0 and sig.signer_name else page.mean_confidence
+    conf = sig.ocr_confidence
+    if conf is None and sig.where.span is not None:
+        start, end = sig.where.span
+        at = page.text.find(sig.signer_name, start, end) if sig.signer_name else -1
+        conf = page.confidence_of(at, at + len(sig.signer_name)) if at >= 0 and sig.signer_name \
+            else page.mean_confidence
     if conf is None or conf >= min_confidence():
         return ""
     return (f"ink on a scanned signature block, but the scan reads poorly (OCR confidence {conf:.0f}/100), so who "
@@ -243,7 +276,8 @@ def _ocr_doubt(doc: Document, sig: Signature) -> str:
 
 
 def _platform_name(sig: Signature) -> str:
-    return {"docusign": "DocuSign", "adobe_sign": "Adobe Acrobat Sign"}.get(sig.platform or "", "")
+    return {"docusign": "DocuSign", "adobe_sign": "Adobe Acrobat Sign", "dropbox_sign": "Dropbox Sign",
+            "pandadoc": "PandaDoc", "signnow": "SignNow"}.get(sig.platform or "", "")
 
 
 def _first_clause(detail: str) -> str:
@@ -257,9 +291,9 @@ def _judge_email(doc: Document, mail: Email, claim: Claim) -> Acknowledgement:
     sender = str(mail.sender) if mail.sender else "an unknown sender"
     on = mail.sent_at.date() if mail.sent_at else _first_date(doc)
 
-    def ack(outcome: Outcome, reason: str, start: int | None = None, end: int | None = None) -> Acknowledgement:
-        if page is not None and start is not None and end is not None:
-            where = page.anchor(start, end)
+    def ack(outcome: Outcome, reason: str, span: tuple[int, int] | None = None) -> Acknowledgement:
+        if page is not None and span is not None:
+            where = page.anchor(*span)
         else:
             where = Anchor(None, f"From: {sender} — Subject: {mail.subject}")
         return Acknowledgement("email", outcome, reason, doc, where, on, sender)
@@ -270,23 +304,81 @@ def _judge_email(doc: Document, mail: Email, claim: Claim) -> Acknowledgement:
                                "customer emails")
     if mail.sender is None:
         return ack("rejected", "the email has no sender")
-    if not claim.customer.domain:
-        verdict, reason, span = _read_body(mail.body_new, page)
-        if verdict == "explicit":
-            return ack("undecided", f"{sender} explicitly accepts the work, but the claim gives no customer "
-                                    "domain to check the sender against", *span)
-        return ack("rejected", reason, *span)
-    if not from_customer:
+    if claim.customer.domain and not from_customer:
         if _quotes_customer(mail, claim):
             return ack("rejected", f"sent by {sender}, not from the customer's domain "
                                    f"{registrable_domain(claim.customer.domain)}; the customer's own message appears "
                                    "only in the quoted or forwarded history, which the guide does not accept")
         return ack("rejected", f"sent by {sender}, not from the customer's domain "
                                f"{registrable_domain(claim.customer.domain)}")
-    verdict, reason, span = _read_body(mail.body_new, page)
+    verdict, reason, span = _read_body(mail, claim, page)
+    if verdict == "explicit" and not claim.customer.domain:
+        return ack("undecided", f"{sender} {reason}, but the claim gives no customer domain to check the sender "
+                                "against", span)
     if verdict == "explicit":
-        return ack("valid", f"{sender} (customer's domain) {reason}", *span)
-    return ack("rejected", f"email from {sender}: {reason}", *span)
+        return ack("valid", f"{sender} (customer's domain) {reason}", span)
+    if verdict == "undecided":
+        return ack("undecided", f"email from {sender}: {reason}", span)
+    return ack("rejected", f"email from {sender}: {reason}", span)
+
+
+def _read_body(mail: Email, claim: Claim, page) -> tuple[str, str, tuple[int, int] | None]:
+    """What the newly written text does: approves the work (``explicit``), approves it in the name
+    of an organisation that may not be the customer (``undecided``), or nothing that counts."""
+    findings = approvals.read_message(mail.body_new, subject=mail.subject, quoted=mail.body_quoted)
+    if not findings:
+        return "none", "it does not accept or approve the described work", _locate(page, mail.body_new, None)
+    for f in findings:
+        if not f.approves:
+            continue
+        if f.agent == "organisation":
+            if name_pattern(claim.customer.name).search(f.agent_text):
+                return "explicit", (f"writes that {f.agent_text} (the customer) {_act_words(f)}: "
+                                    f"\"{quote(f.text)}\""), _locate(page, mail.body_new, f)
+            if name_pattern(claim.partner.name).search(f.agent_text):
+                continue  # "Contoso authorises Fabrikam to proceed": the partner's act is not the customer's
+            return "undecided", (f"the approval is given in the name of \"{f.agent_text}\", which is not the "
+                                 f"customer's name in the claim ({claim.customer.name}): \"{quote(f.text)}\""), \
+                _locate(page, mail.body_new, f)
+        via = f" (the thread puts up \"{quote(f.object_text)}\")" if f.object == "thread" else ""
+        return "explicit", f"{_act_words(f)}{via}: \"{quote(f.text)}\"", _locate(page, mail.body_new, f)
+    order = ["auto_reply", "licensing", "relationship", "not_work", "negated", "conditional", "future", "request",
+             "question", "hedged", "other_agent", "no_object", "no_act", "approves"]
+    worst = min(findings, key=lambda f: order.index(f.reason) if f.reason in order else len(order))
+    where = _locate(page, mail.body_new, worst)
+    if worst.reason == "licensing":
+        return "licensing", (f"it is about a licensing purchase (\"{quote(worst.text)}\"), which the guide does not "
+                             "accept as proof of work"), where
+    if worst.reason == "relationship":
+        return "ambiguous", (f"the acknowledgement is ambiguous (\"{quote(worst.text)}\"): it accepts a relationship, "
+                             "not the described work"), where
+    if worst.reason == "approves":  # an approval by the partner's own organisation
+        return "none", f"it approves in the partner's name, not the customer's (\"{quote(worst.text)}\")", where
+    return "none", f"it does not accept or approve the described work: {worst.explains} (\"{quote(worst.text)}\")", \
+        where
+
+
+_ACT_WORDS = {"approve": "approves the work", "accept": "accepts the work", "authorise": "authorises the work",
+              "confirm": "confirms the work", "agree": "agrees to the work", "acknowledge": "acknowledges the work",
+              "sign_off": "signs off the work", "go_ahead": "tells the partner to go ahead with the work",
+              "complete": "confirms the work was completed"}
+
+
+def _act_words(f: approvals.Finding) -> str:
+    return _ACT_WORDS.get(f.act or "", "approves the work")
+
+
+def _locate(page, body: str, finding: approvals.Finding | None) -> tuple[int, int] | None:
+    """The span on the email's page of a sentence of its new text (the page shows the new text
+    first, so offsets are found by searching the sentence)."""
+    if page is None:
+        return None
+    sentence = finding.text.strip() if finding is not None else next((ln.strip() for ln in body.splitlines()
+                                                                      if ln.strip()), "")
+    if not sentence:
+        return None
+    start = page.text.find(sentence)
+    return (start, start + len(sentence)) if start >= 0 else None
 
 
 _QUOTED_FROM = re.compile(r"^[ \t>*]*(?:from|von|de|van)\*?[ \t]*:[^\n]*?([\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+)",
@@ -305,39 +397,6 @@ def _quotes_customer(mail: Email, claim: Claim) -> bool:
             if same_organisation(m.group(1), claim.customer.domain):
                 return True
     return False
-
-
-def _read_body(body: str, page) -> tuple[str, str, tuple[int | None, int | None]]:
-    """Classify the newly written text: explicit acceptance, licensing, ambiguous, or nothing."""
-    cues = _cues()
-    sentences = [body[s:e].strip() for s, e in nlp.sentences(body)] if body.strip() else []
-    ambiguous = licensing = None
-    for sentence in sentences:
-        if any(p.search(sentence) for p in cues.licensing):
-            licensing = licensing or sentence
-            continue
-        accepts = any(p.search(sentence) for p in cues.acceptance)
-        if not accepts or cues.negation.search(sentence):
-            continue
-        if any(p.search(sentence) for p in cues.work):
-            return "explicit", f"explicitly accepts the work: \"{quote(sentence)}\"", _locate(page, sentence)
-        # acceptance of a relationship ("will be our partner") or of nothing named is ambiguous
-        ambiguous = ambiguous or sentence
-    if licensing:
-        return "licensing", (f"it is about a licensing purchase (\"{quote(licensing)}\"), which the guide does not "
-                             "accept as proof of work"), _locate(page, licensing)
-    if ambiguous:
-        return "ambiguous", (f"the acknowledgement is ambiguous (\"{quote(ambiguous)}\"): it does not accept or "
-                             "approve the described work"), _locate(page, ambiguous)
-    first = sentences[0] if sentences else ""
-    return "none", "it does not accept or approve the described work", _locate(page, first)
-
-
-def _locate(page, sentence: str) -> tuple[int | None, int | None]:
-    if page is None or not sentence:
-        return None, None
-    start = page.text.find(sentence)
-    return (start, start + len(sentence)) if start >= 0 else (None, None)
 
 
 def _first_date(doc: Document) -> dt.date | None:
