@@ -13,7 +13,7 @@ from decimal import Decimal
 from .. import knowledge
 from ..model import CheckResult, Claim, Document, Evidence, Package
 from ..parties import find_name
-from .support import line_evidence, not_applicable, result, search
+from .support import Hit, line_evidence, not_applicable, result, search
 
 RULE = "invoice"
 
@@ -45,6 +45,29 @@ def check(package: Package, claim: Claim) -> CheckResult:
                   evidence)
 
 
+@functools.cache
+def _column_header() -> re.Pattern[str]:
+    """A claim-id label that heads a column of line items ("Claim ID  Description  Amount"):
+    the label with no number after it on its line."""
+    return re.compile(r"(?m)^[^\n]*?" + knowledge.load("invoice")["claim_id_labels"] + r"(?![\d\s]*\d)")
+
+
+def _column_ids(doc: Document, claim: Claim):
+    """Claim ids of other claims listed as line items under a "Claim ID" column header: numbers
+    shaped like the claim's own id (same number of digits) that open a line below the header."""
+    digits = len(claim.claim_id) if claim.claim_id.isdigit() else 0
+    if not digits:
+        return
+    item = re.compile(rf"(?m)^[ \t]*(\d{{{digits}}})(?![\d.,/:-])")
+    for page in doc.pages:
+        header = _column_header().search(page.text)
+        if header is None:
+            continue
+        for m in item.finditer(page.text, header.end()):
+            if m.group(1) != claim.claim_id:
+                yield Hit(doc, page, m.start(1), m.end(1))
+
+
 def _judge(doc: Document, claim: Claim) -> tuple[list[str], list[Evidence], Document]:
     problems: list[str] = []
     evidence: list[Evidence] = []
@@ -62,6 +85,9 @@ def _judge(doc: Document, claim: Claim) -> tuple[list[str], list[Evidence], Docu
         if foreign:
             others |= foreign
             evidence.append(hit.evidence())
+    for hit in _column_ids(doc, claim):
+        others.add(hit.text)
+        evidence.append(hit.evidence())
     if others:
         problems.append(f"it also bills other claim(s) {', '.join(sorted(others))} (one invoice per claim)")
 

@@ -39,6 +39,25 @@ def test_an_invoice_billing_two_claims_fails():
     assert r.status == "fail" and "4102232" in r.message
 
 
+COLUMNS = ("INVOICE\nInvoice No: 2025-120\nFrom: Fabrikam Inc.\nClaim ID   Description   Amount\n{rows}"
+           "Total USD {total}\nBank: 40112233 Postcode 98052\n")
+
+
+@pytest.mark.parametrize("rows, total, status", [
+    ("4102231\nModern Work incentive USD 5,000.00\n", "5,000.00", "pass"),
+    ("4102231 Modern Work incentive USD 5,000.00\n4102239 Modern Work incentive USD 5,000.00\n", "10,000.00", "fail"),
+    ("4102231\nModern Work incentive USD 5,000.00\n4102239\nModern Work incentive USD 5,000.00\n", "10,000.00",
+     "fail"),
+])
+def test_claim_ids_in_a_column_of_line_items_are_counted(rows, total, status):
+    doc = text_document("invoice.pdf", COLUMNS.format(rows=rows, total=total))
+    r = invoice.check(package(doc), activity_claim(invoice_amount_usd=None))
+    assert r.status == status, r.message
+    if status == "fail":
+        assert "4102239" in r.message and "one invoice per claim" in r.message
+        assert "40112233" not in r.message and "98052" not in r.message  # not claim-id shaped where they stand
+
+
 def public(country, **kw):
     return claim(customer=Party(name="Contoso County", domain="contosocounty.gov", country=country,
                                 public_sector=True), **kw)
