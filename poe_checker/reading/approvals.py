@@ -26,7 +26,7 @@ from .. import knowledge, nlp
 Act = Literal["approve", "accept", "authorise", "confirm", "agree", "acknowledge", "sign_off", "go_ahead",
               "complete"]
 Agent = Literal["writer", "organisation", "addressee", "other", "none"]
-ObjectKind = Literal["work", "reference", "thread", "licensing", "not_work", "relationship", "none"]
+ObjectKind = Literal["work", "reference", "thread", "licensing", "not_work", "relationship", "disclosure", "none"]
 Modality = Literal["asserted", "conditional", "future", "question", "request", "hedged"]
 
 REASONS: dict[str, str] = {
@@ -43,6 +43,7 @@ REASONS: dict[str, str] = {
     "licensing": "it is about licences or an order, not the described work",
     "not_work": "it approves something other than the described work",
     "relationship": "it accepts a relationship, not the described work",
+    "disclosure": "it acknowledges the partner's fee disclosure",
     "auto_reply": "it is an automatic reply",
 }
 """Reason code -> plain words, for messages."""
@@ -70,6 +71,10 @@ class Finding:
     @property
     def approves(self) -> bool:
         return self.reason == "approves"
+
+    @property
+    def acknowledges_disclosure(self) -> bool:
+        return self.reason == "disclosure"
 
     @property
     def explains(self) -> str:
@@ -102,6 +107,7 @@ class _Vocab:
     licensing: frozenset[Phrase]
     not_work: frozenset[Phrase]
     relationship: frozenset[Phrase]
+    disclosure: frozenset[Phrase]
     satisfied: frozenset[Phrase]
     satisfaction: frozenset[str]
     put_up: frozenset[Phrase]
@@ -117,7 +123,7 @@ _SECTIONS: dict[str, frozenset[str]] = {
     "short": frozenset({"approve"}),
     "modality": frozenset({"negation", "conditional", "future", "request", "affirmative_infinitive", "hedge"}),
     "agents": frozenset({"writer", "addressee", "others", "writer_possessive"}),
-    "objects": frozenset({"work", "reference", "pronoun", "licensing", "not_work", "relationship"}),
+    "objects": frozenset({"work", "reference", "pronoun", "licensing", "not_work", "relationship", "disclosure"}),
     "completion": frozenset({"satisfied", "satisfaction_adjectives"}),
     "thread": frozenset({"put_up"}),
     "auto_reply": frozenset({"subject", "body"}),
@@ -198,7 +204,7 @@ def _vocab() -> _Vocab:
         writer_possessive=frozenset(w.lower() for w in agents["writer_possessive"]),
         work=phrases(objects["work"]), reference=phrases(objects["reference"]), pronoun=phrases(objects["pronoun"]),
         licensing=phrases(objects["licensing"]), not_work=phrases(objects["not_work"]),
-        relationship=phrases(objects["relationship"]),
+        relationship=phrases(objects["relationship"]), disclosure=phrases(objects["disclosure"]),
         satisfied=phrases(cfg["completion"]["satisfied"]),
         satisfaction=frozenset(lemma(w) for w in cfg["completion"]["satisfaction_adjectives"]),
         put_up=phrases(cfg["thread"]["put_up"]),
@@ -207,7 +213,7 @@ def _vocab() -> _Vocab:
         longest=1,
     )
     groups = (v.negation, v.conditional, v.future, v.request, v.hedge, v.writer, v.work, v.reference, v.licensing,
-              v.not_work, v.relationship, v.satisfied, v.put_up, v.short)
+              v.not_work, v.relationship, v.disclosure, v.satisfied, v.put_up, v.short)
     longest = max([len(p) for p in all_phrases] + [len(p) for g in groups for p in g])
     return _Vocab(**{**v.__dict__, "longest": longest})
 
@@ -312,6 +318,12 @@ def read_sentence(text: str, *, offset: int = 0, thread: str = "") -> Finding:
     """The finding of one sentence. ``thread`` is what the e-mail thread puts up for approval (a
     subject like "SOW-1042 for sign-off", or the quoted proposal's work words); it supplies the
     object of a short approval such as "Approved." or "OK to proceed"."""
+    return _best(read_acts(text, offset=offset, thread=thread), text, (offset, offset + len(text)))
+
+
+def read_acts(text: str, *, offset: int = 0, thread: str = "") -> list[Finding]:
+    """One finding per act of a sentence ("We approve the SOW and acknowledge the fee disclosure"
+    has two), in order; empty when it performs none (or one finding for a plain licensing line)."""
     v = _vocab()
     toks = [t for t in _tokens(text)]
     span = (offset, offset + len(text))
@@ -333,21 +345,26 @@ def read_sentence(text: str, *, offset: int = 0, thread: str = "") -> Finding:
             if leading == "conditional":
                 carry = "conditional"  # "If the budget is confirmed, ..." colours the next clause
             continue
-        for trig in triggers:
-            findings.append(_judge(text, span, clause, trig, v, question=question, hedged=hedged, carry=carry,
+        for n, trig in enumerate(triggers):
+            stop = triggers[n + 1].i if n + 1 < len(triggers) else len(clause)
+            findings.append(_judge(text, span, clause[:stop], trig, v, question=question, hedged=hedged, carry=carry,
                                    thread=thread, sentence_toks=toks))
         carry = None
+    if not findings and _find(toks, v.licensing, v.longest) and not _find(toks, v.work, v.longest):
+        # "Please send the quote for 500 E5 licences": no approval, but plainly a licensing matter
+        return [Finding(text, span, None, "none", "", "licensing", "", "positive", "asserted", "licensing")]
+    return findings
+
+
+def _best(findings: list[Finding], text: str, span: tuple[int, int]) -> Finding:
     if not findings:
-        if _find(toks, v.licensing, v.longest) and not _find(toks, v.work, v.longest):
-            # "Please send the quote for 500 E5 licences": no approval, but plainly a licensing matter
-            return Finding(text, span, None, "none", "", "licensing", "", "positive", "asserted", "licensing")
         return _none(text, span)
     good = [f for f in findings if f.approves]
     if good:
         # one clause that refuses ("but we cannot approve phase 3") does not undo another that approves,
         # unless the sentence is a question or is hedged, which _judge already applied
         return good[0]
-    order = ["relationship", "licensing", "not_work", "negated", "conditional", "future", "request", "question",
+    order = ["disclosure", "relationship", "licensing", "not_work", "negated", "conditional", "future", "request", "question",
              "hedged", "other_agent", "no_object", "no_act"]
     findings.sort(key=lambda f: order.index(f.reason) if f.reason in order else len(order))
     return findings[0]
@@ -461,7 +478,7 @@ def _judge(text: str, span: tuple[int, int], clause: list[_Tok], trig: _Trigger,
         return finding("hedged", agent=agent, agent_text=agent_text, obj=obj, obj_text=obj_text, modality="hedged")
     if agent in ("other", "addressee"):
         return finding("other_agent", agent=agent, agent_text=agent_text, obj=obj, obj_text=obj_text)
-    if obj in ("relationship", "licensing", "not_work"):
+    if obj in ("relationship", "licensing", "not_work", "disclosure"):
         return finding(obj, agent=agent, agent_text=agent_text, obj=obj, obj_text=obj_text)
     if obj == "none":
         return finding("no_object", agent=agent, agent_text=agent_text)
@@ -595,10 +612,11 @@ def _object(clause: list[_Tok], trig: _Trigger, after: list[_Tok], before: list[
     scope = list(after)
     if passive or trig.noun or not after:
         scope = list(before) + scope
-    relation = _find(scope, v.relationship, v.longest)
-    if relation:
-        i, n = relation[0]
-        return "relationship", " ".join(t.text for t in scope[i:i + n])
+    for kind, phrases in (("relationship", v.relationship), ("disclosure", v.disclosure)):
+        hits_ = _find(scope, phrases, v.longest)
+        if hits_:
+            i, n = hits_[0]
+            return kind, " ".join(t.text for t in scope[i:i + n])  # type: ignore[return-value]
     # the object nearest the trigger decides: "the renewal of our subscription for the rollout" is a
     # renewal; "receipt of the proposal" is a receipt, not the proposal
     hits: list[tuple[int, int, ObjectKind]] = []
@@ -677,16 +695,17 @@ def read_message(body: str, *, subject: str = "", quoted: str = "") -> tuple[Fin
     return tuple(out)
 
 
-def read_text(text: str) -> tuple[Finding, ...]:
-    """Findings of every sentence of a document's text that has an act (for signed letters and
-    acknowledgement sections)."""
-    out: list[Finding] = []
-    for s, e in nlp.sentences(text):
-        f = read_sentence(text[s:e], offset=s)
-        if f.act is not None:
-            out.append(f)
-    return tuple(out)
+def disclosure_acknowledged(body: str, *, subject: str = "") -> Finding | None:
+    """The first sentence of ``body`` in which the writer (or an organisation it names) accepts or
+    acknowledges a fee disclosure, or None. Automatic replies acknowledge nothing."""
+    if is_auto_reply(subject, body):
+        return None
+    for s, e in nlp.sentences(body):
+        for f in read_acts(body[s:e], offset=s):
+            if f.acknowledges_disclosure:
+                return f
+    return None
 
 
-__all__ = ["Finding", "REASONS", "is_auto_reply", "lemma", "read_message", "read_sentence", "read_text",
-           "thread_context"]
+__all__ = ["Finding", "REASONS", "disclosure_acknowledged", "is_auto_reply", "lemma", "read_acts", "read_message",
+           "read_sentence", "thread_context"]

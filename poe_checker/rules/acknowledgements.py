@@ -342,7 +342,7 @@ def _read_body(mail: Email, claim: Claim, page) -> tuple[str, str, tuple[int, in
                 _locate(page, mail.body_new, f)
         via = f" (the thread puts up \"{quote(f.object_text)}\")" if f.object == "thread" else ""
         return "explicit", f"{_act_words(f)}{via}: \"{quote(f.text)}\"", _locate(page, mail.body_new, f)
-    order = ["auto_reply", "licensing", "relationship", "not_work", "negated", "conditional", "future", "request",
+    order = ["auto_reply", "licensing", "relationship", "disclosure", "not_work", "negated", "conditional", "future", "request",
              "question", "hedged", "other_agent", "no_object", "no_act", "approves"]
     worst = min(findings, key=lambda f: order.index(f.reason) if f.reason in order else len(order))
     where = _locate(page, mail.body_new, worst)

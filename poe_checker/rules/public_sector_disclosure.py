@@ -9,9 +9,10 @@ import re
 
 from .. import knowledge
 from ..model import CheckResult, Claim, Document, Evidence, Package
-from ..parties import same_organisation
+from ..parties import name_pattern, same_organisation
+from ..reading import approvals
 from .acknowledgements import valid
-from .support import Hit, evidence_of, not_applicable, result, search
+from .support import Hit, evidence_of, not_applicable, quote, result, search
 
 RULE = "public_sector_disclosure"
 FIX = ("Add a written disclosure to the customer of the fees or incentives you may receive from Microsoft for "
@@ -20,10 +21,9 @@ FIX = ("Add a written disclosure to the customer of the fees or incentives you m
 
 
 @functools.cache
-def _cfg() -> tuple[dict, tuple[re.Pattern[str], ...], re.Pattern[str]]:
+def _cfg() -> tuple[dict, tuple[re.Pattern[str], ...]]:
     cfg = knowledge.load("disclosure")
-    statements = tuple(re.compile(p, re.IGNORECASE) for p in cfg["cues"]["statement"])
-    return cfg, statements, re.compile(cfg["cues"]["acknowledge"], re.IGNORECASE)
+    return cfg, tuple(re.compile(p, re.IGNORECASE) for p in cfg["cues"]["statement"])
 
 
 def applies(claim: Claim) -> bool | None:
@@ -48,7 +48,7 @@ def check(package: Package, claim: Claim) -> CheckResult:
                                     "cannot be told whether a fee disclosure is required.",
                       "Give the customer's country in the claim; for US, PR (and IN for partner activities) "
                       "public-sector customers add the fee disclosure acknowledged by the customer.")
-    _, statements, acknowledge = _cfg()
+    statements = _cfg()[1]
     disclosures = [hit for pattern in statements for hit in search(package, pattern)]
     disclosures += [Hit(d, d.pages[0], 0, min(len(d.pages[0].text), 80)) for d in package.readable
                     if d.doc_type == "public_sector_disclosure" and d.pages and d.pages[0].text]
@@ -57,25 +57,31 @@ def check(package: Package, claim: Claim) -> CheckResult:
                       FIX)
     disclosure_docs = {id(h.document) for h in disclosures}
     signed = [a for a in valid(package, claim) if a.kind == "signature" and id(a.document) in disclosure_docs]
-    emailed = [d for d in package.readable if _customer_acknowledges(d, claim, statements, acknowledge)]
+    emailed = [(d, f) for d in package.readable if (f := _customer_acknowledges(d, claim)) is not None]
     evidence: list[Evidence] = [disclosures[0].evidence()]
     if signed:
         return result(RULE, "pass", f"The fee disclosure is acknowledged by the customer: {signed[0].reason}.",
                       evidence=evidence + [signed[0].evidence])
     if emailed:
+        doc, finding = emailed[0]
         return result(RULE, "pass", f"The fee disclosure is acknowledged by the customer by email "
-                                    f"({emailed[0].email.sender}).",  # type: ignore[union-attr]
-                      evidence=evidence + [evidence_of(emailed[0], emailed[0].email.body_new[:300])])  # type: ignore[union-attr]
+                                    f"({doc.email.sender}): \"{quote(finding.text)}\".",  # type: ignore[union-attr]
+                      evidence=evidence + [evidence_of(doc, finding.text)])
     return result(RULE, "fail", "A fee disclosure was found, but nothing shows the customer acknowledged it in "
                                 "writing.", FIX, evidence)
 
 
-def _customer_acknowledges(doc: Document, claim: Claim, statements, acknowledge: re.Pattern[str]) -> bool:
+def _customer_acknowledges(doc: Document, claim: Claim):
+    """The sentence of a customer email (from the customer's domain, not forwarded) that accepts
+    or acknowledges the fee disclosure, read by the same sentence reader as every approval."""
     mail = doc.email
     if mail is None or mail.sender is None or mail.is_forward:
-        return False
+        return None
     if not same_organisation(mail.sender.address, claim.customer.domain):
-        return False
-    body = mail.body_new
-    return bool(acknowledge.search(body)) and (any(p.search(body) for p in statements)
-                                               or re.search(r"\bdisclos", body, re.IGNORECASE) is not None)
+        return None
+    found = approvals.disclosure_acknowledged(mail.body_new, subject=mail.subject)
+    if found is None:
+        return None
+    if found.agent == "organisation" and not name_pattern(claim.customer.name).search(found.agent_text):
+        return None
+    return found

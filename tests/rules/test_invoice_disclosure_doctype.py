@@ -86,6 +86,23 @@ def test_disclosure_acknowledged_by_customer_email_passes():
     assert public_sector_disclosure.check(package(letter), public("US")).status == "fail"
 
 
+@pytest.mark.parametrize("sender, body, status", [
+    ("john.doe@contosocounty.gov", "Contoso County acknowledges in writing the disclosure below regarding "
+                                   "compensation.", "pass"),
+    ("john.doe@contosocounty.gov", "Hi Jane,\nWe have read and accept the fee disclosure.\nRegards, John", "pass"),
+    ("john.doe@contosocounty.gov", "We have not yet reviewed the fee disclosure.", "fail"),
+    ("john.doe@contosocounty.gov", "Could you resend the fee disclosure? We will acknowledge it next week.", "fail"),
+    ("john.doe@contosocounty.gov", "Fabrikam Inc acknowledges the disclosure regarding compensation.", "fail"),
+    ("jane.smith@fabrikam.com", "We acknowledge the fee disclosure.", "fail"),
+])
+def test_a_disclosure_acknowledgement_is_read_by_the_sentence_reader(sender, body, status):
+    letter = text_document("disclosure.pdf", "Public Sector Fee Disclosure\nFabrikam may receive fees and "
+                                             "incentive payments from Microsoft for this engagement.")
+    mail = email_document("ack.eml", sender=f"J <{sender}>", body=body, subject="RE: Fee disclosure")
+    r = public_sector_disclosure.check(package(letter, mail), public("US"))
+    assert r.status == status, r.message
+
+
 @pytest.mark.parametrize("texts, status", [
     (["Statement of Work\nScope"], "pass"),
     (["PURCHASE ORDER\nPO Number: 45001"], "fail"),
