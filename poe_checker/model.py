@@ -20,7 +20,7 @@ BBox = tuple[float, float, float, float]
 DocType = Literal[
     "statement_of_work", "poe_template", "email", "invoice", "signature_certificate",
     "public_sector_disclosure", "purchase_order", "pricing_quote", "licensing_contract",
-    "master_services_agreement", "image", "other",
+    "master_services_agreement", "engagement_report", "ecif_document", "image", "other",
 ]
 DOC_TYPES: tuple[str, ...] = DocType.__args__  # type: ignore[attr-defined]
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from . import knowledge
-from .model import RULE_IDS, CheckResult, Claim, Package
+from .claims import schema
+from .model import RULE_IDS, CheckResult, Claim, Document, Package
 
 SCHEMA_VERSION = "1.0"
 
@@ -58,12 +60,23 @@ class Verdict:
             "score": self.score,
             "checked_at": self.checked_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "checks": [c.to_dict() for c in self.checks],
-            "documents": [
-                {"name": d.name, "sha256": d.sha256, "media_type": d.media_type, "doc_type": d.doc_type,
-                 "pages": d.page_count, "error": d.error}
-                for d in self.package.documents
-            ],
+            "documents": [_document(d) for d in self.package.documents],
         }
+
+
+@functools.cache
+def _contract_doc_types() -> frozenset[str]:
+    items = schema("verdict.schema.json")["properties"]["documents"]["items"]["properties"]
+    return frozenset(items["doc_type"]["enum"])
+
+
+def _document(d: Document) -> dict:
+    """A document as the contract lists it. A finer kind of ours that the contract does not name
+    (an engagement report, an ECIF document) is ``other`` there and is kept in ``kind``."""
+    out = {"name": d.name, "sha256": d.sha256, "media_type": d.media_type, "pages": d.page_count, "error": d.error}
+    if d.doc_type in _contract_doc_types():
+        return {**out, "doc_type": d.doc_type}
+    return {**out, "doc_type": "other", "kind": d.doc_type}
 
 
 def build_verdict(claim: Claim, package: Package, checks: tuple[CheckResult, ...],

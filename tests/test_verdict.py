@@ -61,3 +61,13 @@ def test_rules_out_of_contract_order_are_refused():
     checks = tuple(CheckResult(r, "pass", "ok") for r in reversed(RULE_IDS))
     with pytest.raises(ValueError):
         build_verdict(claim(), Package(()), checks, now=NOW)
+
+
+def test_a_kind_the_contract_does_not_name_is_other_there_and_kept_in_kind():
+    from poe_checker.model import Document, Package
+    from poe_checker.verdict import _document
+
+    report = Document("report.pdf", "0" * 64, "application/pdf", doc_type="engagement_report")
+    sow = Document("sow.pdf", "1" * 64, "application/pdf", doc_type="statement_of_work")
+    assert _document(report)["doc_type"] == "other" and _document(report)["kind"] == "engagement_report"
+    assert _document(sow)["doc_type"] == "statement_of_work" and "kind" not in _document(sow)

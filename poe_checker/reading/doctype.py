@@ -18,15 +18,26 @@ _UPPER_OUTSIDE_ESCAPE = re.compile(r"(?<!\\)[A-Z]")
 
 
 @functools.cache
-def _cues() -> tuple[dict, dict[str, list[tuple[re.Pattern[str], float]]]]:
+def _cues() -> tuple[dict, dict[str, list[tuple[re.Pattern[str], float]]], dict[str, tuple[int, list[re.Pattern[str]]]]]:
     cfg = knowledge.load("doc_types")
     cues: dict[str, list[tuple[re.Pattern[str], float]]] = {}
     for doc_type, table in cfg["cues"].items():
         for pattern, weight in table.items():
-            if _UPPER_OUTSIDE_ESCAPE.search(pattern):
-                raise ValueError(f"doc_types.toml: cue {pattern!r} must be lower case (it is matched on lower-cased text)")
-            cues.setdefault(doc_type, []).append((re.compile(pattern), float(weight)))
-    return cfg, cues
+            cues.setdefault(doc_type, []).append((_lower(pattern), float(weight)))
+    structure: dict[str, tuple[int, list[re.Pattern[str]]]] = {}
+    for doc_type, table in cfg.get("structure", {}).items():
+        unknown = set(table) - {"min", "cues"}
+        if unknown or doc_type not in cues:
+            raise ValueError(f"doc_types.toml: [structure.{doc_type}] has unknown keys {sorted(unknown)} "
+                             "or names a kind without cues")
+        structure[doc_type] = (int(table["min"]), [_lower(p, re.MULTILINE) for p in table["cues"]])
+    return cfg, cues, structure
+
+
+def _lower(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    if _UPPER_OUTSIDE_ESCAPE.search(pattern):
+        raise ValueError(f"doc_types.toml: cue {pattern!r} must be lower case (it is matched on lower-cased text)")
+    return re.compile(pattern, flags)
 
 
 def classify(kind: str, pages: tuple[Page, ...], email: Email | None,
@@ -38,24 +49,44 @@ def classify(kind: str, pages: tuple[Page, ...], email: Email | None,
         return "image"
     scores = scores_for(text)
     best = max(scores, key=scores.__getitem__, default=None)
-    cfg, _ = _cues()
+    cfg = _cues()[0]
     if best is None or scores[best] < float(cfg["min_score"]):
         return "image" if kind == "image" else "other"
     return best
 
 
+def title_of(text: str, lines: int) -> str:
+    """The document's title area: its first ``lines`` non-empty lines."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if line.strip():
+            out.append(line)
+            if len(out) >= lines:
+                break
+    return "\n".join(out)
+
+
 def scores_for(text: str) -> dict[str, float]:
-    """Each type's cue score; exposed so tests and reviewers can see why a type won."""
-    cfg, cues = _cues()
+    """Each type's cue score (0 for a type whose structure is missing); exposed so tests and
+    reviewers can see why a type won."""
+    cfg, cues, structure = _cues()
     body = text[: int(cfg["scan_chars"])].lower()
-    title_end = int(cfg["title_chars"])
+    title = title_of(body, int(cfg["title_lines"]))
     boost = float(cfg["title_boost"])
     scores: dict[str, float] = {}
     for doc_type, patterns in cues.items():
+        gate = structure.get(doc_type)
+        if gate is not None:
+            # a title that names the kind ("INVOICE") lowers the bar by one structural cue
+            titled = any(p.search(title) for p, _ in patterns)
+            if sum(1 for p in gate[1] if p.search(body)) < gate[0] - (1 if titled else 0):
+                scores[doc_type] = 0.0
+                continue
         total = 0.0
         for pattern, weight in patterns:
-            first = pattern.search(body)
-            if first is not None:
-                total += weight * (boost if first.start() < title_end else 1.0)
+            if pattern.search(title):
+                total += weight * boost
+            elif pattern.search(body):
+                total += weight
         scores[doc_type] = total
     return scores

@@ -16,7 +16,8 @@ LABELS = {
     "invoice": "invoice", "signature_certificate": "e-signature certificate",
     "public_sector_disclosure": "public sector disclosure", "purchase_order": "purchase order",
     "pricing_quote": "pricing quote", "licensing_contract": "licensing contract",
-    "master_services_agreement": "master services agreement", "image": "image", "other": "unrecognised document",
+    "master_services_agreement": "master services agreement", "engagement_report": "engagement report",
+    "ecif_document": "ECIF document", "image": "image", "other": "unrecognised document",
 }
 
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from ..rules import document_type
 from ..model import RULE_IDS
 from ..report import HEADLINES, MARKS, TITLES, WORDS
 from . import intake
@@ -25,11 +26,7 @@ from .store import DECISIONS, CheckFilter, Principal
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 TEMPLATES.env.globals.update(TITLES=TITLES, MARKS=MARKS, WORDS=WORDS, HEADLINES=HEADLINES, RULE_IDS=RULE_IDS)
-DOC_TYPES = {"statement_of_work": "statement of work", "poe_template": "POE template", "email": "email",
-             "invoice": "invoice", "signature_certificate": "signature certificate",
-             "public_sector_disclosure": "public sector disclosure", "purchase_order": "purchase order",
-             "pricing_quote": "pricing quote", "licensing_contract": "licensing contract",
-             "master_services_agreement": "master services agreement", "image": "image", "other": "other"}
+DOC_TYPES = document_type.LABELS
 DECISION_WORDS = {"approve": "Approved", "reject": "Rejected", "request_info": "More information requested"}
 TEMPLATES.env.globals.update(DOC_TYPES=DOC_TYPES, DECISION_WORDS=DECISION_WORDS)
 MAX_IMAGES_PER_DOC = 8

@@ -48,3 +48,34 @@ def test_upper_case_cues_are_refused_at_load(monkeypatch):
             doctype._cues()
     finally:
         doctype._cues.cache_clear()
+
+
+SOW_ABOUT_INVOICES = (
+    "Contoso Ltd - Email Threat Protection\nStatement of Work CON-SOW-2025-019\nPrepared by Fabrikam Inc.\n"
+    "1. Current challenge\nPhishing and fake supplier invoices reach the finance team: 37 invoice fraud attempts "
+    "last quarter. Invoice approval runs by email, and the invoice number on a forged PDF is hard to check.\n"
+    "2. Scope of work\nDeploy Microsoft Defender for Office 365 Plan 2 for 850 mailboxes.\n3. Deliverables\n"
+    "Safe Links and Safe Attachments policies; attack simulation for the finance team.\n")
+
+
+def test_a_sow_whose_challenge_is_about_invoices_is_still_a_sow():
+    assert kind(SOW_ABOUT_INVOICES) == "statement_of_work"
+    scores = doctype.scores_for(SOW_ABOUT_INVOICES)
+    assert scores["invoice"] == 0.0  # no bill-to, line items or totals: the invoice structure is missing
+
+
+def test_an_invoice_needs_its_structure_not_just_the_word():
+    assert kind("Services invoice overview\nThe invoice process is described below.\nNo amounts.") != "invoice"
+    assert kind("Fabrikam Inc.\nTax invoice\nInvoice number FAB-1\nBill to: Microsoft\nDescription Qty Amount\n"
+                "Workshop 1 USD 5,000.00\nTotal USD 5,000.00") == "invoice"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Modern Work Envisioning Workshop Report\nFindings and recommendations\nAttendees: 12 from Contoso\n"
+     "Next steps: pilot Teams Rooms in two sites", "engagement_report"),
+    ("Security Assessment Report\nExecutive summary\nKey findings: 240 devices without EDR", "engagement_report"),
+    ("ECIF Project Charter\nEnd Customer Investment Funds request for Contoso\nActivities: Azure landing zone build",
+     "ecif_document"),
+])
+def test_engagement_reports_and_ecif_documents_are_kinds_of_their_own(text, expected):
+    assert kind(text) == expected
