@@ -162,6 +162,26 @@ class DateMention:
     where: Anchor
     day_first: bool | None = None
     """How an ambiguous numeric date was read (None when the text was unambiguous)."""
+    read_because: str | None = None
+    """Why it was read so: "weekday", "dot_separator", "unambiguous_dates" (the document's other
+    numeric dates), "written_dates" (its dates written with month names), "countries" (the
+    countries its text names) or "default_month_first"; None when unambiguous."""
+
+    @property
+    def reading(self) -> str:
+        """Plain words for the evidence: "03/12/2024 read as 3 December 2024: day-first, ..."."""
+        if self.day_first is None:
+            return ""
+        why = {"weekday": "the weekday written beside it", "dot_separator": "dotted dates are day-first",
+               "unambiguous_dates": "the document's other numeric dates are " + ("day-first" if self.day_first
+                                                                                   else "month-first"),
+               "written_dates": "the document writes its dates " + ("day before month" if self.day_first
+                                                                    else "month before day"),
+               "countries": "the countries the document names write dates " + ("day-first" if self.day_first
+                                                                               else "month-first"),
+               "default_month_first": "nothing in the document tells, so month-first"}.get(self.read_because or "", "")
+        order = "day-first" if self.day_first else "month-first"
+        return f"read as {self.value:%-d %B %Y} ({order}: {why})" if why else f"read as {self.value:%-d %B %Y}"
 
 
 @dataclass(frozen=True, slots=True)

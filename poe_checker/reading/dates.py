@@ -152,6 +152,9 @@ class _Hit:
     """The second day of "June 1 – 10, 2025"."""
     value: dt.date | None = None
     day_first: bool | None = None
+    written: str | None = None
+    """"day_month" ("5 June 2025") or "month_day" ("June 5, 2025") for dates with a month name."""
+    because: str | None = None
 
 
 def find_dates(pages: tuple[Page, ...], *, email: Email | None = None) -> tuple[DateMention, ...]:
@@ -163,7 +166,7 @@ def find_dates(pages: tuple[Page, ...], *, email: Email | None = None) -> tuple[
         if low:
             hits.extend(_scan(g, index, low))
 
-    day_first_doc = _document_day_first(hits)
+    day_first_doc = _document_day_first(hits, lows)
     for hit in hits:
         _resolve(g, hit, day_first_doc)
 
@@ -229,7 +232,7 @@ def _hit(g: _Grammar, index: int, low: str, m: re.Match, months: dict[str, int])
             return None
         year, end2 = m.group("my") or m.group("my2"), m.group("md2")
         return _Hit(index, word.start(), m.end(), int(year) if year else None, months[word.group(1)], int(lead),
-                    same_month_end=int(end2) if end2 else None)
+                    same_month_end=int(end2) if end2 else None, written="month_day")
     prev = low[start - 1] if start else " "
     if prev.isalnum() or prev == "_" or prev in _BAD_BEFORE or (prev == "-" and start > 1 and low[start - 2].isdigit()):
         return None
@@ -245,7 +248,7 @@ def _hit(g: _Grammar, index: int, low: str, m: re.Match, months: dict[str, int])
         return _Hit(index, start, m.end(), _year(g, y), numeric=(int(lead), int(b), sep))
     year, end2 = m.group("dy") or m.group("dy2"), m.group("dd2")
     return _Hit(index, start, m.end(), _year(g, year) if year else None, months[m.group("m2")], int(lead),
-                same_month_end=int(end2) if end2 and year else None)
+                same_month_end=int(end2) if end2 and year else None, written="day_month")
 
 
 def _year(g: _Grammar, text: str) -> int:
@@ -255,8 +258,11 @@ def _year(g: _Grammar, text: str) -> int:
     return y
 
 
-def _document_day_first(hits: list[_Hit]) -> bool:
-    """Day-first when some slash or dash date can only be day-first and none only month-first."""
+def _document_day_first(hits: list[_Hit], lows: list[str]) -> tuple[bool, str]:
+    """How this document writes ambiguous numeric dates, and why, from the document itself:
+    slash or dash dates that can only be read one way; else the order of its dates written with a
+    month name ("5 June 2025" is day-first usage, "June 5, 2025" month-first); else the countries
+    its text names (a UK or German address, a US one). Month-first when nothing tells."""
     day_first = month_first = False
     for hit in hits:
         if hit.numeric is None or hit.numeric[2] == ".":
@@ -266,10 +272,29 @@ def _document_day_first(hits: list[_Hit]) -> bool:
             day_first = True
         elif b > 12 >= a:
             month_first = True
-    return day_first and not month_first
+    if day_first != month_first:
+        return day_first, "unambiguous_dates"
+    dm = sum(1 for h in hits if h.written == "day_month" and h.year is not None)
+    md = sum(1 for h in hits if h.written == "month_day" and h.year is not None)
+    if dm != md and not (day_first and month_first):
+        return dm > md, "written_dates"
+    locale = _locale_cues()
+    text = " ".join(low[:20000] for low in lows)
+    dmc, mdc = len(locale[0].findall(text)), len(locale[1].findall(text))
+    if dmc != mdc:
+        return dmc > mdc, "countries"
+    return False, ""
 
 
-def _resolve(g: _Grammar, hit: _Hit, day_first_doc: bool) -> None:
+@functools.cache
+def _locale_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Words that place a document where dates are written day-first, and month-first."""
+    k = load("dates")["locale"]
+    return tuple(re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w.lower()) for w in k[key]) + r")(?!\w)")
+                 for key in ("day_first", "month_first"))  # type: ignore[return-value]
+
+
+def _resolve(g: _Grammar, hit: _Hit, document: tuple[bool, str]) -> None:
     """Set ``hit.value`` when the hit is a real date in the plausible years."""
     if hit.year is None or not g.year_min <= hit.year <= g.year_max:
         return
@@ -285,13 +310,14 @@ def _resolve(g: _Grammar, hit: _Hit, day_first_doc: bool) -> None:
     # Both readings are real dates: the weekday beside it, else the separator, else the document.
     wd = hit.weekday
     if wd is not None and (as_day_first.weekday() == wd) != (as_month_first.weekday() == wd):
-        first = as_day_first.weekday() == wd
+        first, because = as_day_first.weekday() == wd, "weekday"
     elif sep == ".":
-        first = True
+        first, because = True, "dot_separator"
     else:
-        first = day_first_doc
+        first, because = document[0], document[1] or "default_month_first"
     hit.value = as_day_first if first else as_month_first
     hit.day_first = first
+    hit.because = because
 
 
 def _date(y: int, m: int, d: int) -> dt.date | None:
@@ -383,7 +409,7 @@ def _mentions(g: _Grammar, page: Page, low: str, hits: list[_Hit]) -> list[DateM
                     start_value = _date(nxt.value.year - 1, hit.month, hit.day)
             if start_value is not None and start_value <= nxt.value:
                 out.extend(_range(anchor, start_value, nxt.value, role, label_start, hit.end, nxt.end,
-                                  hit.day_first, nxt.day_first))
+                                  (hit.day_first, hit.because), (nxt.day_first, nxt.because)))
                 floor = nxt.end
                 i += 2
                 continue
@@ -391,20 +417,20 @@ def _mentions(g: _Grammar, page: Page, low: str, hits: list[_Hit]) -> list[DateM
         if hit.value is not None:
             if role == "engagement_period":
                 role = "engagement_start"
-            out.append(DateMention(hit.value, role, anchor(label_start, hit.end), hit.day_first))
+            out.append(DateMention(hit.value, role, anchor(label_start, hit.end), hit.day_first, hit.because))
         floor = hit.end
         i += 1
     return out
 
 
 def _range(anchor: Callable[[int, int], Anchor], start: dt.date, end: dt.date, role: str, label_start: int, first_end: int,
-           range_end: int, first_day_first: bool | None = None,
-           second_day_first: bool | None = None) -> list[DateMention]:
+           range_end: int, first: tuple[bool | None, str | None] = (None, None),
+           second: tuple[bool | None, str | None] = (None, None)) -> list[DateMention]:
     """Both ends of a range: engagement start and end under an engagement label, else "other"."""
     engagement = role in ("engagement_start", "engagement_end", "engagement_period")
     start_role: DateRole = "engagement_start" if engagement else "other"
     end_role: DateRole = "engagement_end" if engagement else "other"
     return [
-        DateMention(start, start_role, anchor(label_start, first_end), first_day_first),
-        DateMention(end, end_role, anchor(label_start, range_end), second_day_first),
+        DateMention(start, start_role, anchor(label_start, first_end), *first),
+        DateMention(end, end_role, anchor(label_start, range_end), *second),
     ]

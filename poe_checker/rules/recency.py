@@ -43,15 +43,16 @@ def check(package: Package, claim: Claim) -> CheckResult:
     in_window = [a for a in dated if earliest <= a.on <= claim.submitted_on]  # type: ignore[operator]
     if in_window:
         newest = max(in_window, key=lambda a: a.on)  # type: ignore[arg-type,return-value]
-        return result(RULE, "pass", f"The newest customer acknowledgement is dated {newest.on.isoformat()}, within "
-                                    f"{months} months before submission ({claim.submitted_on.isoformat()}).",
+        return result(RULE, "pass", f"The newest customer acknowledgement is dated {newest.on.isoformat()}"
+                                    f"{_reading(newest)}, within {months} months before submission "
+                                    f"({claim.submitted_on.isoformat()}).",
                       evidence=[newest.evidence])
     future = [a for a in dated if a.on > claim.submitted_on]  # type: ignore[operator]
     past = [a for a in dated if a.on < earliest]  # type: ignore[operator]
     if past:
         newest = max(past, key=lambda a: a.on)  # type: ignore[arg-type,return-value]
-        message = (f"The newest customer acknowledgement is dated {newest.on.isoformat()}, more than {months} months "
-                   f"before submission ({claim.submitted_on.isoformat()}).")
+        message = (f"The newest customer acknowledgement is dated {newest.on.isoformat()}{_reading(newest)}, more "
+                   f"than {months} months before submission ({claim.submitted_on.isoformat()}).")
     else:
         newest = min(future, key=lambda a: a.on)  # type: ignore[arg-type,return-value]
         message = (f"The customer acknowledgement is dated {newest.on.isoformat()}, after the submission date "
@@ -60,6 +61,15 @@ def check(package: Package, claim: Claim) -> CheckResult:
                   f"Add a customer acknowledgement dated on or after {earliest.isoformat()}, e.g. an email from the "
                   "customer confirming the ongoing work.",
                   [a.evidence for a in past + future])
+
+
+def _reading(ack) -> str:
+    """How an ambiguous numeric date behind the acknowledgement was read, in brackets ("" when
+    the date was written unambiguously): the partner sees "03/12/2024 read as 3 December 2024"."""
+    for d in ack.document.dates:
+        if d.value == ack.on and d.day_first is not None and d.where.page == ack.where.page:
+            return f" (\"{d.where.text[-24:].strip()}\" {d.reading})"
+    return ""
 
 
 def _pre_sales(claim: Claim, valid, found) -> CheckResult:

@@ -287,3 +287,24 @@ def test_never_raises_on_noise():
         for d in find_dates((Page(1, text),)):
             assert 1990 <= d.value.year <= 2100
             assert d.where.span is not None and 0 <= d.where.span[0] <= d.where.span[1] <= len(text)
+
+
+def test_an_ambiguous_date_follows_how_the_document_writes_its_other_dates():
+    from poe_checker.reading.dates import find_dates
+    from poe_checker.model import Page
+
+    uk = Page(1, "Agreement between Pike and Sons Limited, Leeds, United Kingdom and Fabrikam.\n"
+                 "Kick-off 5 June 2024; closure 30 September 2024.\nDate Signed: 03/12/2024")
+    (signed,) = [d for d in find_dates((uk,)) if d.role == "signature"]
+    assert signed.value == dt.date(2024, 12, 3) and signed.day_first is True
+    assert signed.read_because == "written_dates" and "3 December 2024 (day-first" in signed.reading
+    us = Page(1, "Agreement between Contoso Inc., Redmond, United States and Fabrikam.\n"
+                 "Kick-off June 5, 2024; closure September 30, 2024.\nDate Signed: 03/12/2024")
+    (signed,) = [d for d in find_dates((us,)) if d.role == "signature"]
+    assert signed.value == dt.date(2024, 3, 12) and signed.day_first is False
+    by_country = Page(1, "Pike and Sons Limited, 1 High Street, Leeds, United Kingdom\nDate Signed: 03/12/2024")
+    (signed,) = [d for d in find_dates((by_country,)) if d.role == "signature"]
+    assert signed.value == dt.date(2024, 12, 3) and signed.read_because == "countries"
+    nothing = Page(1, "Date Signed: 03/12/2024")
+    (signed,) = [d for d in find_dates((nothing,)) if d.role == "signature"]
+    assert signed.value == dt.date(2024, 3, 12) and signed.read_because == "default_month_first"
