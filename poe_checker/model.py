@@ -203,6 +203,15 @@ class CertificateSubject:
     email: str | None = None
 
 
+def trust_words(trusted: bool | None) -> str:
+    """Plain words for a digital signature's identity check (``Signature.trusted``)."""
+    if trusted is None:
+        return "signer's identity self-asserted (no trusted root configured)"
+    if trusted:
+        return "signer's identity verified: the certificate chains to a configured trusted root"
+    return "signer's identity not verified: the certificate does not chain to a configured trusted root"
+
+
 @dataclass(frozen=True, slots=True)
 class SignatureBlock:
     """A signature block read as a region of the page: the heading that names a party ("For and

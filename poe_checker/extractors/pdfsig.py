@@ -29,6 +29,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass
+from ..model import trust_words
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,7 @@ def _check_one(reader, name: str, sig_field, roots: tuple) -> SignatureCheck:
     if signed_at is not None:
         parts.append(f"signed {_fmt(signed_at)} ({how})")
     trusted = bool(status.trusted) if roots else None
-    parts.append(_trust_text(trusted))
+    parts.append(trust_words(trusted))
     return SignatureCheck(name, holds, "; ".join(parts), signer_name=subject[0], signer_org=subject[1],
                           signer_email=subject[2], signed_at=signed_at, trusted=trusted, integrity=why)
 
@@ -254,14 +255,6 @@ def _signing_time(status) -> tuple[dt.datetime | None, str]:
     if reported is not None:
         return reported, "signer's own clock, no timestamp token"
     return None, ""
-
-
-def _trust_text(trusted: bool | None) -> str:
-    if trusted is None:
-        return "signer's identity self-asserted (no trusted root configured)"
-    if trusted:
-        return "signer's identity verified: the certificate chains to a configured trusted root"
-    return "signer's identity not verified: the certificate does not chain to a configured trusted root"
 
 
 def _damaged(exc: Exception) -> str:

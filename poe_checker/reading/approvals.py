@@ -238,7 +238,7 @@ _HAVE = {"have", "has", "had", "'ve", "'d"}
 _BOUNDARY = {";", ":", "(", ")", "!", "?", "•", "|"}
 _CONJ = {"but", "however", "although", "though", "whereas", "while", "except", "otherwise", "meanwhile"}
 _ADVERBS = {"hereby", "fully", "formally", "also", "now", "officially", "gladly", "happily", "herewith", "thereby",
-            "therefore", "hence", "thus", "duly", "kindly", "just", "already", "all", "both", "jointly", "both",
+            "therefore", "hence", "thus", "duly", "kindly", "just", "already", "all", "both", "jointly",
             "today", "herein", "again", "finally", "please", "so", "then", "ok", "okay", "alright", "right",
             "great", "thanks", "thank", "yes", "yep", "sure", "good", "fine", "perfect", "excellent", "brilliant"}
 _PARTICIPLE_END = ("ed", "en")
@@ -288,14 +288,13 @@ def _clauses(toks: list[_Tok]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     start = 0
     for i, t in enumerate(toks):
-        cut = t.low in _BOUNDARY or (t.dash and t.space_before and len(t.text) >= 1 and t.low != "-") \
-            or (t.low == "-" and t.space_before) or t.low in _CONJ \
+        cut = t.low in _BOUNDARY or (t.dash and t.space_before) or t.low in _CONJ \
             or (t.low == "," and i + 1 < len(toks) and toks[i + 1].low in _CONJ | {"and", "so", "then", "we", "i",
                                                                                      "please", "you", "our"})
         if cut:
             if i > start:
                 out.append((start, i))
-            start = i + 1 if t.low != "," or toks[i + 1].low not in _CONJ else i + 1
+            start = i + 1
     if start < len(toks):
         out.append((start, len(toks)))
     return [c for c in out if c[1] > c[0]]
@@ -325,7 +324,7 @@ def read_acts(text: str, *, offset: int = 0, thread: str = "") -> list[Finding]:
     """One finding per act of a sentence ("We approve the SOW and acknowledge the fee disclosure"
     has two), in order; empty when it performs none (or one finding for a plain licensing line)."""
     v = _vocab()
-    toks = [t for t in _tokens(text)]
+    toks = _tokens(text)
     span = (offset, offset + len(text))
     words = [t for t in toks if not t.dash]
     if not words:
@@ -348,7 +347,7 @@ def read_acts(text: str, *, offset: int = 0, thread: str = "") -> list[Finding]:
         for n, trig in enumerate(triggers):
             stop = triggers[n + 1].i if n + 1 < len(triggers) else len(clause)
             findings.append(_judge(text, span, clause[:stop], trig, v, question=question, hedged=hedged, carry=carry,
-                                   thread=thread, sentence_toks=toks))
+                                   thread=thread))
         carry = None
     if not findings and _find(toks, v.licensing, v.longest) and not _find(toks, v.work, v.longest):
         # "Please send the quote for 500 E5 licences": no approval, but plainly a licensing matter
@@ -412,7 +411,7 @@ def _leading_modality(clause: list[_Tok], v: _Vocab) -> Modality | None:
 
 
 def _judge(text: str, span: tuple[int, int], clause: list[_Tok], trig: _Trigger, v: _Vocab, *,
-           question: bool, hedged: bool, carry: Modality | None, thread: str, sentence_toks: list[_Tok]) -> Finding:
+           question: bool, hedged: bool, carry: Modality | None, thread: str) -> Finding:
     before = clause[:trig.i]
     after = clause[trig.i + trig.n:]
     trigger_text = " ".join(t.text for t in clause[trig.i:trig.i + trig.n])
@@ -457,10 +456,6 @@ def _judge(text: str, span: tuple[int, int], clause: list[_Tok], trig: _Trigger,
             t.lemma in v.satisfaction for t in before)
         if not (passive or _perfect(before)) or not satisfied:
             return finding("no_act", agent=agent, agent_text=agent_text, obj=obj, obj_text=obj_text)
-    if trig.act == "sign_off" and trig.n == 1 and clause[trig.i].low in ("sign", "signs") and not after_has_off(after):
-        # "we sign the SOW" (present) is rare; "please sign" is a request handled below; the past form counts
-        pass
-
     if negated:
         return finding("negated", agent=agent, agent_text=agent_text, obj=obj, obj_text=obj_text,
                        polarity="negative")
@@ -483,10 +478,6 @@ def _judge(text: str, span: tuple[int, int], clause: list[_Tok], trig: _Trigger,
     if obj == "none":
         return finding("no_object", agent=agent, agent_text=agent_text)
     return finding("approves", agent=agent, agent_text=agent_text, obj=obj, obj_text=obj_text)
-
-
-def after_has_off(after: list[_Tok]) -> bool:
-    return bool(after) and after[0].low == "off"
 
 
 def _negated_after(after: list[_Tok], v: _Vocab) -> bool:
@@ -565,7 +556,7 @@ def _sentence_start_word(before: list[_Tok], org: str) -> bool:
     return len(org.split()) == 1 and before and before[0].text == org and org.lower() in _ADVERBS
 
 
-_IRREGULAR_PARTICIPLES = {"done", "begun", "undertaken", "signed", "given", "begun", "underway"}
+_IRREGULAR_PARTICIPLES = {"done", "begun", "undertaken", "signed", "given", "underway"}
 
 
 def _is_participle(trig: _Trigger) -> bool:
@@ -609,9 +600,8 @@ def _proper_run(toks: list[_Tok], *, from_end: bool = False) -> str:
 def _object(clause: list[_Tok], trig: _Trigger, after: list[_Tok], before: list[_Tok], passive: bool,
             v: _Vocab, thread: str) -> tuple[ObjectKind, str]:
     """What the act is about: the words after the trigger (and, in the passive, its subject)."""
-    scope = list(after)
-    if passive or trig.noun or not after:
-        scope = list(before) + scope
+    widened = passive or trig.noun or not after
+    scope = list(before) + list(after) if widened else list(after)
     for kind, phrases in (("relationship", v.relationship), ("disclosure", v.disclosure)):
         hits_ = _find(scope, phrases, v.longest)
         if hits_:
@@ -625,13 +615,15 @@ def _object(clause: list[_Tok], trig: _Trigger, after: list[_Tok], before: list[
         hits.extend((i, n, kind) for i, n in _find(scope, phrases, v.longest))  # type: ignore[misc]
     if not hits:
         return _thread_object(thread, v)
-    anchor = len(before) if (passive or trig.noun or not after) and scope is not after else 0
-    # distance from the trigger: after it for active verbs, before it (nearest first) in the passive
-    def distance(h: tuple[int, int, ObjectKind]) -> tuple[int, int]:
+    anchor = len(before) if widened else 0
+    prefer_after = bool(after) and not passive
+
+    def distance(h: tuple[int, int, ObjectKind]) -> int:
+        """Tokens from the trigger; for active verbs with words after them, what follows comes first."""
         i = h[0]
-        if anchor and i < anchor:
-            return (anchor - i, 0) if not after or passive else (anchor - i + 1000, 0)
-        return (i - anchor, 0)
+        if i < anchor:
+            return anchor - i + (1000 if prefer_after else 0)
+        return i - anchor
     i, n, kind = min(hits, key=distance)
     if kind == "reference":
         # "the attached" may name the licence order attached: a nearer thing named beside it decides

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from .. import knowledge
 from ..reading import approvals
-from ..model import Anchor, Claim, Document, Email, Evidence, Package, Signature
+from ..model import Anchor, Claim, Document, Email, Evidence, Package, Signature, trust_words
 from ..parties import name_pattern, registrable_domain, same_organisation
 from .support import quote
 
@@ -244,16 +244,8 @@ def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _Peopl
     if sig.kind == "digital":
         # what was verified, and whether the identity is verified or only self-asserted
         return ack("valid", f"{how} by {who} on the customer's side ({why_side}): {_first_clause(sig.detail)}; "
-                            f"{_trust(sig.trusted)}")
+                            f"{trust_words(sig.trusted)}")
     return ack("valid", f"{how} by {who} on the customer's side ({why_side})")
-
-
-def _trust(trusted: bool | None) -> str:
-    if trusted is None:
-        return "signer's identity self-asserted (no trusted root configured)"
-    if trusted:
-        return "signer's identity verified: the certificate chains to a configured trusted root"
-    return "signer's identity not verified: the certificate does not chain to a configured trusted root"
 
 
 def _ocr_doubt(doc: Document, sig: Signature) -> str:
