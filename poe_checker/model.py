@@ -89,6 +89,24 @@ class _WordIndex:
         return [w.bbox for w in self.words[lo:hi] if w.end > start]  # type: ignore[misc]
 
 
+@dataclass(frozen=True, slots=True)
+class InkMark:
+    """Strokes left on a scanned page once its confidently read printed words and its ruled
+    lines are masked out: handwriting, a stamp, a scribble, or scanner noise. Measured by the
+    extractor from the page image; what a mark means (a signature in a block?) is the reading's
+    call."""
+
+    bbox: BBox
+    """Page points, like every box of the model."""
+    area_pt2: float
+    """Inked area in square points."""
+    fingerprint: str
+    """64-bit difference hash (hex) of the strokes, for telling the same raster elsewhere."""
+
+
+_DERIVED = ("_index", "layout")
+
+
 @dataclass(frozen=True)
 class Page:
     """One page (or, for formats without pages, the whole body as one page with number None)."""
@@ -101,13 +119,22 @@ class Page:
     ocr: bool = False
     """True when the text came from OCR rather than a text layer."""
     mean_confidence: float | None = None
+    ink: tuple[InkMark, ...] = ()
+    """Marks of ink on a scanned page that are not printed text (empty for text layers)."""
 
     @functools.cached_property
     def _index(self) -> _WordIndex:
         return _WordIndex(self.words)
 
+    @functools.cached_property
+    def layout(self):
+        """The page's lines, blocks and columns (``poe_checker.layout.PageLayout``), built once."""
+        from .layout import page_layout
+
+        return page_layout(self)
+
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_index"}  # rebuilt where needed
+        return {k: v for k, v in self.__dict__.items() if k not in _DERIVED}  # rebuilt where needed
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -234,6 +261,11 @@ class SignatureBlock:
     """Each line of the block, top to bottom, with its box: what a person checks on the page."""
     linear: bool = False
     """True when the page's layout could not be made out and the block was read as plain lines."""
+    label_where: Anchor | None = None
+    """Where the label stands on the page."""
+    sign_area: BBox | None = None
+    """Where the signature itself is expected: beside and under the label, above the block's
+    name line, inside its column (None without boxes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +301,8 @@ class Signature:
     fingerprint: str | None = None
     """64-bit difference hash (hex) of a signature's pixels (ink or picture), for copy detection."""
     ocr_confidence: float | None = None
-    """OCR confidence (0-100) of the words that name the signer on a scanned block."""
+    """OCR confidence (0-100) of the words that tell whose a scanned block is (its heading and
+    printed name), when the block was read from a scan."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +343,8 @@ class PlacedImage:
     bbox: BBox
     width_px: int | None = None
     height_px: int | None = None
+    fingerprint: str | None = None
+    """Difference hash of its pixels as shown, for pictures small enough to be a signature."""
 
 
 @dataclass(frozen=True)

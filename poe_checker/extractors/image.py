@@ -1,9 +1,9 @@
 """PNG, JPEG and TIFF images: one page per image (per frame of a multi-page TIFF), read by OCR.
 
 Each frame is read by Tesseract (``poe_checker.ocr``) into words with boxes and confidence, and
-its signature blocks are looked at for ink (``poe_checker.reading.ink``); an image that shows
-only a signature is reported as a signature picture. ``ocr_pages`` is shared with the PDF
-extractor, which hands it pages that have no text layer.
+the ink on it that is not printed text is measured into ink marks (``extractors.inkmarks``);
+whether a mark is a signature is the reading's call (``reading.ink``). ``ocr_pages`` is shared
+with the PDF extractor, which hands it pages that have no text layer.
 
 Sizes are in PDF points: pixels * 72 / dpi, using the resolution the file declares. A file without
 a usable resolution is taken as 72 dpi, i.e. one point per pixel, so coordinates from OCR map 1:1.
@@ -18,11 +18,12 @@ import io
 import re
 import time
 import warnings
+from dataclasses import replace
 from typing import Callable, Iterable
 
 from ..errors import CorruptDocument, ResourceLimit
 from ..limits import Limits
-from ..model import Page, Signature
+from ..model import Page
 from . import Extraction, pages_phrase
 
 _MIN_OCR_SIDE = 24
@@ -62,11 +63,9 @@ def extract(data: bytes, limits: Limits) -> Extraction:
     notes: list[str] = []
     if not complete:
         notes.append(f"only the first {len(pages)} pages of the image were read")
-    read, signatures, ocr_notes = ocr_pages([p.number for p in pages], lambda n: _frame(data, n - 1), limits,
-                                            picture=len(pages) == 1)
+    read, ocr_notes = ocr_pages([p.number for p in pages], lambda n: _frame(data, n - 1), limits)
     pages = [read.get(p.number, p) for p in pages]
-    return Extraction(pages=tuple(pages), page_count=len(pages), signatures=tuple(signatures),
-                      notes=tuple(notes + ocr_notes))
+    return Extraction(pages=tuple(pages), page_count=len(pages), notes=tuple(notes + ocr_notes))
 
 
 def _frame(data: bytes, index: int):
@@ -85,26 +84,24 @@ def _frame(data: bytes, index: int):
             return to_gray(upright), dpi
 
 
-def ocr_pages(numbers: Iterable[int], load: Callable[[int], tuple], limits: Limits, *,
-              picture: bool = False) -> tuple[dict[int, Page], list[Signature], list[str]]:
+def ocr_pages(numbers: Iterable[int], load: Callable[[int], tuple],
+              limits: Limits) -> tuple[dict[int, Page], list[str]]:
     """OCR the pages ``numbers`` within the document's OCR budget; first and last page first.
 
-    ``load(number)`` gives the page as (uint8 greyscale array, dpi). Returns the pages read, the
-    signatures inked on them (and, with ``picture``, a lone signature image), and notes on
-    what was not read. The signature page is usually the last and the parties and scope the
+    ``load(number)`` gives the page as (uint8 greyscale array, dpi). Returns the pages read, each
+    with the ink marks measured on it, and notes on what was not read. The signature page is usually the last and the parties and scope the
     first, so those two go before the middle when the budget cannot cover every page.
     """
     from .. import ocr
-    from ..reading import ink
+    from .inkmarks import measure
 
     wanted = list(dict.fromkeys(numbers))
     if not wanted:
-        return {}, [], []
+        return {}, []
     if not ocr.available():
-        return {}, [], [f"{pages_phrase(wanted)} not read: Tesseract OCR is not installed on this machine"]
+        return {}, [f"{pages_phrase(wanted)} not read: Tesseract OCR is not installed on this machine"]
     order = list(dict.fromkeys([wanted[0], wanted[-1], *wanted[1:-1]]))
     read: dict[int, Page] = {}
-    signatures: list[Signature] = []
     failed: list[int] = []
     end = time.monotonic() + limits.max_ocr_seconds
     if limits.ocr_deadline is not None:
@@ -125,12 +122,7 @@ def ocr_pages(numbers: Iterable[int], load: Callable[[int], tuple], limits: Limi
         except Exception:  # noqa: BLE001 - a page Tesseract cannot read (or that times out) stays unread
             failed.append(number)
             continue
-        read[number] = scan.page
-        found = ink.wet_signatures(scan)
-        if not found and picture:
-            lone = ink.signature_picture(scan)
-            found = (lone,) if lone is not None else ()
-        signatures.extend(found)
+        read[number] = replace(scan.page, ink=measure(scan))
     notes: list[str] = []
     if read:
         confidences = [p.mean_confidence for p in read.values() if p.mean_confidence is not None]
@@ -142,7 +134,7 @@ def ocr_pages(numbers: Iterable[int], load: Callable[[int], tuple], limits: Limi
     if skipped:
         notes.append(f"{pages_phrase(skipped)} not read by OCR (limit of {limits.max_ocr_pages} pages or "
                      f"{limits.max_ocr_seconds:g} s per uploaded file): check them by eye, or upload a PDF with a text layer")
-    return read, signatures, notes
+    return read, notes
 
 
 def _read_frames(image, data: bytes, limits: Limits) -> tuple[list[Page], bool]:

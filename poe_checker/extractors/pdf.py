@@ -80,7 +80,7 @@ def extract(data: bytes, limits: Limits) -> Extraction:
     data = bytes(data)  # PDFium reads the buffer in place; ctypes passes only bytes that way
     with _LOCK:
         doc = _read_with_pdfium(data, limits)
-    scan_signatures = _read_scans(data, doc, limits)
+    _read_scans(data, doc, limits)
     sig_values: dict[str, _SigValue] | None = None
     sig_checks: dict = {}
     if doc.sig_widgets or doc.pdfium_sig_times:
@@ -93,7 +93,7 @@ def extract(data: bytes, limits: Limits) -> Extraction:
         page_count=doc.page_count,
         checkboxes=tuple(doc.checkboxes),
         form_fields=tuple(doc.form_fields) + tuple(form_fields),
-        signatures=tuple(signatures) + scan_signatures,
+        signatures=tuple(signatures),
         images=tuple(doc.images),
         notes=tuple(doc.notes),
     )
@@ -384,24 +384,39 @@ def _clean_text(raw: str) -> tuple[str, list[int], list[int]]:
 
 # ---- scans and pasted signature pictures ----------------------------------------------------
 
-def _read_scans(data: bytes, result: _DocResult, limits: Limits) -> tuple[Signature, ...]:
-    """OCR for pages without a text layer; signature pictures placed on pages that have one.
+MAX_FINGERPRINTS = 24
+"""Placed pictures fingerprinted per document at most (the small ones that could be signatures)."""
+
+
+def _read_scans(data: bytes, result: _DocResult, limits: Limits) -> None:
+    """OCR for pages without a text layer; fingerprints of small pictures on pages that have one.
 
     Scanned pages are rendered at the OCR resolution (300 dpi) and read by Tesseract; their text
-    replaces the empty page, ``ocr=True``. A picture placed in a signature block of a text page is
-    reported as a pasted signature, with a fingerprint of its pixels for copy-paste detection.
+    (and the ink on them that is not printed text) replaces the empty page, ``ocr=True``. A
+    picture small enough to be a signature gets a fingerprint of its pixels as shown, so the
+    reading can tell a pasted signature and the rules a copy of one. Nothing here decides what a
+    mark or a picture is.
     """
-    from ..reading import ink
+    from .. import knowledge
 
     blank = [p.number for p in result.pages if p.number is not None and not p.text.strip()]
     text_pages = {p.number: p for p in result.pages if p.text.strip()}
-    pasted = [(img, sig) for img in result.images if img.page in text_pages
-              for sig in [ink.placed_signature(text_pages[img.page], img)] if sig is not None]
-    if not blank and not pasted:
-        return ()
-    from .. import knowledge
+    placed = knowledge.load("ink")["placed"]
+
+    def small(img: PlacedImage) -> bool:
+        page = text_pages.get(img.page)
+        if page is None or not page.width or not page.height:
+            return False
+        x0, y0, x1, y1 = img.bbox
+        return (x1 - x0) <= float(placed["max_width_share"]) * page.width and \
+            (y1 - y0) <= float(placed["max_height_share"]) * page.height
+
+    pictures = [i for i, img in enumerate(result.images) if small(img)][:MAX_FINGERPRINTS]
+    if not blank and not pictures:
+        return
     from ..ocr import to_gray
     from .image import ocr_pages
+    from .inkmarks import dhash
 
     cfg = knowledge.load("ink")["ocr"]
     with _LOCK:
@@ -430,22 +445,23 @@ def _read_scans(data: bytes, result: _DocResult, limits: Limits) -> tuple[Signat
         return render(number, scale), scale * 72.0
 
     try:
-        read, signatures, notes = ocr_pages(blank, load, limits)
+        read, notes = ocr_pages(blank, load, limits)
         for number, page in read.items():
             result.pages[number - 1] = page
         result.notes.extend(notes)
-        for img, sig in pasted:
+        for i in pictures:
+            img = result.images[i]
             page = text_pages[img.page]
             x0, y0, x1, y1 = img.bbox
             try:
                 crop = render(img.page, 2.0, (x0, (page.height or 0) - y1, (page.width or 0) - x1, y0))
-            except Exception:  # noqa: BLE001 - no fingerprint is no reason to lose the finding
-                crop = None
-            signatures.append(ink.with_fingerprint(sig, crop))
+            except Exception:  # noqa: BLE001 - a picture that cannot be rendered keeps no fingerprint
+                continue
+            if crop is not None and crop.size:
+                result.images[i] = replace(img, fingerprint=dhash(crop))
     finally:
         with _LOCK:
             pdf.close()
-    return tuple(signatures)
 
 
 # ---- images ---------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Reading: what an extraction says, found once for every format.
 
-Extractors give pages, words, emails and form fields; this layer finds the dates (with what
-they date), money amounts, signature marks written in the text (e-signature stamps and
-records, signature lines) and the kind of document. It still knows nothing of the claim:
+Extractors give pages, words, emails, form fields, ink marks and placed pictures; this layer
+finds the dates (with what they date), money amounts, signature marks (e-signature stamps and
+records, names on signature lines, ink in signature blocks, pasted pictures) and the kind of
+document. It still knows nothing of the claim:
 deciding whose signature counts is the rules' job.
 """
 
@@ -16,7 +17,8 @@ from . import amounts, dates, doctype, ink, signatures
 def understand(*, name: str, sha256: str, media_type: str, kind: str, extraction: Extraction,
                parent: str | None = None) -> Document:
     found_dates = dates.find_dates(extraction.pages, email=extraction.email)
-    found_signatures = extraction.signatures + signatures.find_signatures(extraction.pages, found_dates)
+    found_signatures = (extraction.signatures + signatures.find_signatures(extraction.pages, found_dates)
+                        + ink.find_marks(extraction.pages, extraction.images))
     found_signatures = ink.settle(found_signatures, extraction.pages, found_dates)
     return Document(
         name=name,

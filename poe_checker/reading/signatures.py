@@ -25,7 +25,6 @@ import re
 from dataclasses import dataclass, field
 
 from .. import knowledge
-from ..layout import page_layout
 from ..model import Anchor, BBox, DateMention, Page, Signature, SignatureBlock, merge_bboxes
 from . import dates as date_reader
 
@@ -308,7 +307,7 @@ class _Grid:
 
     def __post_init__(self) -> None:
         page = self.page
-        lay = page_layout(page)
+        lay = page.layout
         self.linear = lay.linear
         if lay.line_height:
             self.line_height = lay.line_height
