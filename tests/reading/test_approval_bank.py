@@ -1,24 +1,37 @@
-"""The approval reader against the labelled sentence bank (tests/data/acknowledgement_sentences.tsv).
+"""The approval reader against the labelled sentence banks in tests/data.
 
-The issue's targets are precision 1.0 and recall >= 0.97; the reader is not there yet. This test
-holds the measured floor so the reading cannot get worse unnoticed (benchmarks/bench_approvals.py
-prints the misses).
+``acknowledgement_sentences.tsv`` was written for the purpose and then used while tuning the
+reader, so it is met in full; ``acknowledgement_sentences_holdout.tsv`` was written afterwards by
+someone who saw neither the reader nor the first bank, and is never tuned on: its figures are
+the honest ones. The issue's targets are precision 1.0 and recall >= 0.97; on the held-out bank
+the reader is not there yet (0.958 / 0.920 when it was written). These tests hold the measured
+floors so the reading cannot get worse unnoticed (benchmarks/bench_approvals.py prints the misses).
 """
 
 import csv
 from pathlib import Path
 
+import pytest
+
 from poe_checker.reading.approvals import read_sentence, thread_context
 
-BANK = Path(__file__).resolve().parents[1] / "data" / "acknowledgement_sentences.tsv"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-def test_the_bank_is_read_at_least_as_well_as_measured():
-    rows = list(csv.DictReader(BANK.open(encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
-    assert len(rows) >= 400
+def _scores(path: Path) -> tuple[int, float, float]:
+    rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert {r["label"] for r in rows} == {"approval", "other"}
     got = [(read_sentence(r["sentence"], thread=thread_context(r["subject"])).approves, r["label"] == "approval")
            for r in rows]
     tp = sum(g and w for g, w in got)
-    precision = tp / max(1, sum(g for g, _ in got))
-    recall = tp / max(1, sum(w for _, w in got))
-    assert precision >= 0.93 and recall >= 0.91, (precision, recall)
+    return len(rows), tp / max(1, sum(g for g, _ in got)), tp / max(1, sum(w for _, w in got))
+
+
+@pytest.mark.parametrize("bank, size, min_precision, min_recall", [
+    ("acknowledgement_sentences.tsv", 400, 1.0, 1.0),
+    ("acknowledgement_sentences_holdout.tsv", 200, 0.95, 0.92),
+])
+def test_the_bank_is_read_at_least_as_well_as_measured(bank, size, min_precision, min_recall):
+    rows, precision, recall = _scores(DATA / bank)
+    assert rows >= size
+    assert precision >= min_precision and recall >= min_recall, (precision, recall)
