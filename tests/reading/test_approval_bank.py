@@ -20,7 +20,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 def _scores(path: Path) -> tuple[int, float, float]:
     rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE))
-    assert {r["label"] for r in rows} == {"approval", "other"}
+    assert {r["label"] for r in rows} == {"approval", "not_approval"}
     got = [(read_sentence(r["sentence"], thread=thread_context(r["subject"])).approves, r["label"] == "approval")
            for r in rows]
     tp = sum(g and w for g, w in got)
