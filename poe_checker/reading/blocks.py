@@ -165,7 +165,7 @@ class _Label:
     cell: int | None
 
 
-def _labels(page: Page, rows: list[_Row]) -> list[_Label]:
+def _labels(page: Page) -> list[_Label]:
     """Signature labels: at the start of a column line or table cell, or after white space
     with a colon ("... Signature: ____   Signature: ____")."""
     cfg = _cfg()
@@ -232,7 +232,7 @@ def signature_blocks(page: Page) -> tuple[SignatureBlock, ...]:
     if not page.text.strip():
         return ()
     rows, linear, line_height = _rows(page)
-    labels = _labels(page, rows)
+    labels = _labels(page)
     if not labels:
         return ()
     cfg = _cfg()
@@ -246,8 +246,8 @@ def signature_blocks(page: Page) -> tuple[SignatureBlock, ...]:
         own = lane.piece(page, rows[pos])
         label_piece = own if own is not None else _Piece(lab.row, ((lab.start, lab.end),), page.text[lab.start:lab.end], lab.bbox)
         heading = _heading(page, rows, pos, lane, label_piece, label_rows, lh)
-        below = _below(page, rows, pos, lane, label_piece, lab, labels, lh)
-        fields = _fields(below + [label_piece], lab)
+        below = _below(page, rows, pos, lane, label_piece, labels, lh)
+        fields = _fields(below + [label_piece])
         area = _sign_area(lab, lane, below, lh) if lab.bbox is not None else None
         pieces = heading + [label_piece] + below
         region = merge_bboxes([p.bbox for p in pieces if p.bbox is not None])
@@ -299,10 +299,10 @@ def _heading(page: Page, rows: list[_Row], pos: int, lane: _Lane, label: _Piece,
     return out
 
 
-def _below(page: Page, rows: list[_Row], pos: int, lane: _Lane, label: _Piece, lab: _Label,
+def _below(page: Page, rows: list[_Row], pos: int, lane: _Lane, label: _Piece,
            labels: list[_Label], lh: float) -> list[_Piece]:
-    """The label's own line and the lines under it in its lane: the signature space (which may
-    be tall, or filled with OCR'd ink), then Name / Title / Date, up to the next label."""
+    """The lines under the label in its lane: the signature space (which may be tall, or filled
+    with OCR'd ink), then Name / Title / Date, up to the next label."""
     cfg = _cfg()
     out: list[_Piece] = []
     prev = label
@@ -332,7 +332,7 @@ def _below(page: Page, rows: list[_Row], pos: int, lane: _Lane, label: _Piece, l
     return out
 
 
-def _fields(pieces: list[_Piece], lab: _Label) -> dict[str, str]:
+def _fields(pieces: list[_Piece]) -> dict[str, str]:
     """Name, title and date the block prints (a value after the label on its own line counts)."""
     cfg = _cfg()
     out: dict[str, str] = {}

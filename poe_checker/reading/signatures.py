@@ -397,9 +397,7 @@ class _Grid:
             starts = sorted({seg.start + m.start() for lab in labels for m in lab.finditer(line)})
             if len(starts) < 2:
                 continue
-            cuts = self._cuts(seg, starts)
-            if cuts is None:
-                continue
+            cuts = self._cuts(starts)
             group = seg.order
             rows = [s for s in self.segs if abs(s.row - seg.row) <= 8 and s.col == seg.col]
             for row_seg in rows:
@@ -416,8 +414,8 @@ class _Grid:
                                               " ".join(text[s:e] for s, e in spans), bbox,
                                               (bbox[1], bbox[3]) if bbox else row_seg.y, row_seg.order))
 
-    def _cuts(self, seg: _Seg, starts: list[int]) -> list[float] | None:
-        """x positions where the labels' columns begin (None without word boxes)."""
+    def _cuts(self, starts: list[int]) -> list[float]:
+        """x positions where the labels' columns begin (empty without word boxes)."""
         xs = []
         for s in starts:
             box = self.page.bbox_of(s, s + 1)
@@ -506,8 +504,7 @@ def _read_stamps(page: Page, grid: _Grid, stamp: _Stamp, page_dates: list[DateMe
             continue
         claimed = label_spans + name_spans + id_spans
         claimed.sort()
-        lines_text = _stamp_lines(text, seg, label_spans, rest if stamp.name == "after" else rest,
-                                  used, name_spans, id_spans, stamp)
+        lines_text = _stamp_lines(text, used, label_spans + name_spans + id_spans)
         boxes = [b for b in (page.bbox_of(s, e) for s, e in claimed) if b is not None]
         where = Anchor(page.number, lines_text, merge_bboxes(boxes), (claimed[0][0], claimed[-1][1]))
         last = max((u for u in used if u is not None), key=lambda u: (u.row, u.order))
@@ -552,9 +549,9 @@ def _is_boundary(line: str, labels: list[re.Pattern[str]], cfg: _Cfg) -> bool:
     return bool(cfg.block["field"].match(stripped)) or any(lab.match(stripped) for lab in labels)
 
 
-def _stamp_lines(text: str, seg: _Seg, label_spans, rest, used, name_spans, id_spans, stamp: _Stamp) -> str:
-    """The stamp's own words, one line per text line: label (with what follows it), name, id."""
-    wanted = set(label_spans) | set(name_spans) | set(id_spans)
+def _stamp_lines(text: str, used: list, spans: list[tuple[int, int]]) -> str:
+    """The stamp's own words (label, name, id), one line per text line it spans."""
+    wanted = set(spans)
     lines: list[str] = []
     for owner in sorted((u for u in used if u is not None), key=lambda u: (u.row, u.order)):
         words = [text[s:e] for s, e in owner.spans if (s, e) in wanted]
