@@ -319,9 +319,26 @@ def _month(toks: list[_Tok], i: int) -> _Tok:
     return t
 
 
+_FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _first_words(phrases) -> frozenset[str]:
+    """The words phrases of a vocabulary set can start with (built once per set), so a token that
+    starts none is passed over without trying every window length."""
+    hit = _FIRST_WORDS.get(id(phrases))
+    if hit is None or hit[0] is not phrases:
+        hit = (phrases, frozenset(p[0] for p in phrases if p))
+        _FIRST_WORDS[id(phrases)] = hit
+    return hit[1]
+
+
 def _at(toks: list[_Tok], i: int, phrases, longest: int, *, noun: bool = False) -> int:
     """Length (in tokens) of the longest phrase starting at ``toks[i]``, 0 when none. Matches on
     lemma (on the noun form with ``noun``) or on the word as written."""
+    t = toks[i]
+    firsts = _first_words(phrases)
+    if (t.noun if noun else t.lemma) not in firsts and t.low not in firsts:
+        return 0
     for n in range(min(longest, len(toks) - i), 0, -1):
         window = toks[i:i + n]
         forms = tuple(t.noun for t in window) if noun else tuple(t.lemma for t in window)

@@ -114,9 +114,9 @@ def _gate(requires: tuple[str, ...], low: str) -> bool:
 def find_signatures(pages: tuple[Page, ...], found_dates: tuple[DateMention, ...]) -> tuple[Signature, ...]:
     cfg = _cfg()
     ctx = cfg.ctx
-    envelopes = _document_envelopes(pages, cfg)
+    per_page = _envelopes_by_page(pages, cfg)
     out: list[Signature] = []
-    for page in pages:
+    for page, envelopes in zip(pages, per_page):
         text = page.text
         if not text:
             continue
@@ -141,7 +141,7 @@ def find_signatures(pages: tuple[Page, ...], found_dates: tuple[DateMention, ...
                 taken.append((m.start(), m.end()))
                 groups = m.groupdict()
                 known = rec.platform if rec.platform != "e_signature" else platform_hint
-                envelope = _envelope_of(known, text, envelopes, cfg)
+                envelope = envelopes.get(known) if known else None
                 stands_void = void if (platform_hint or rec.platform != "e_signature") else None
                 block = None
                 context = _context(text, m.start(), m.end(), ctx)
@@ -174,7 +174,7 @@ def find_signatures(pages: tuple[Page, ...], found_dates: tuple[DateMention, ...
         for stamp in cfg.stamps:
             if not _gate(stamp.requires, low):
                 continue
-            if stamp.envelope_from and not _envelope_of(stamp.envelope_from, text, envelopes, cfg):
+            if stamp.envelope_from and not envelopes.get(stamp.envelope_from):
                 continue
             if not stamp.label.search(text):
                 continue
@@ -248,24 +248,15 @@ def _page_envelopes(text: str, cfg: _Cfg) -> dict[str, str]:
     return found
 
 
-def _document_envelopes(pages: tuple[Page, ...], cfg: _Cfg) -> dict[str, str]:
-    """The first envelope id of each platform printed anywhere in the document."""
-    found: dict[str, str] = {}
-    for page in pages:
-        for platform, value in _page_envelopes(page.text or "", cfg).items():
-            found.setdefault(platform, value)
-    return found
-
-
-def _envelope_of(platform: str | None, text: str, document: dict[str, str], cfg: _Cfg) -> str | None:
-    """The platform's envelope id printed on this page, else the first one in the document."""
-    if not platform:
-        return None
-    for pattern in cfg.envelopes.get(platform, ()):
-        m = pattern.search(text)
-        if m:
-            return m.group("id")
-    return document.get(platform)
+def _envelopes_by_page(pages: tuple[Page, ...], cfg: _Cfg) -> list[dict[str, str]]:
+    """For each page, each platform's envelope id: the one printed on that page, else the first one
+    printed anywhere in the document (each page's text is searched once)."""
+    found = [_page_envelopes(page.text or "", cfg) for page in pages]
+    document: dict[str, str] = {}
+    for here in found:
+        for platform, value in here.items():
+            document.setdefault(platform, value)
+    return [{**document, **here} for here in found]
 
 
 # ---- the page read as column lines -----------------------------------------------------------
@@ -513,7 +504,7 @@ def _read_stamps(page: Page, grid: _Grid, stamp: _Stamp, page_dates: list[DateMe
                                                 label=text[m.start():m.end()].strip(), last=last, signer=name)
         if signed_on is None and not grid.shares_row(seg):
             signed_on = _nearby_date(claimed[0][0], claimed[-1][1], page_dates, cfg.ctx)
-        envelope = _envelope_of(stamp.platform, text, envelopes, cfg)
+        envelope = envelopes.get(stamp.platform)
         yield Signature(
             kind="e_signature",
             where=where,
