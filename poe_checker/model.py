@@ -266,6 +266,9 @@ class SignatureBlock:
     sign_area: BBox | None = None
     """Where the signature itself is expected: beside and under the label, above the block's
     name line, inside its column (None without boxes)."""
+    anchored_on: Literal["label", "heading"] = "label"
+    """What opened the block: its signature label, or (when no label was read in that lane, as on a
+    scan where the ink runs over the printed "Signature:") the heading that names the party."""
 
 
 @dataclass(frozen=True, slots=True)

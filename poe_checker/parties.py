@@ -76,7 +76,9 @@ def name_pattern(name: str) -> re.Pattern[str]:
         return "".join(classes.get(ch, re.escape(ch)) for ch in w)
 
     words = core_name(name).split()
-    body = r"[\s.,\-]*".join(word(w) for w in words)
+    # core_name dropped every mark between the words ("d'Énergie", "Smith-Jones", "A/S"), so any
+    # run of them may stand between the words here
+    body = r"[\W_]*".join(word(w) for w in words)
     return re.compile(rf"(?<![\w@.]){body}(?![\w])", re.IGNORECASE)
 
 

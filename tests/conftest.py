@@ -44,3 +44,13 @@ def signature_kit():
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def layout_kit():
+    """fixtures/build_layouts.py as a module: execution pages, emails and signers in other hands' shapes."""
+    spec = importlib.util.spec_from_file_location("fixtures_build_layouts", ROOT / "fixtures" / "build_layouts.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

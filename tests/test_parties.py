@@ -50,3 +50,18 @@ def test_registrable_domains(address, domain, same):
 def test_registrable_domain_of_odd_input():
     assert registrable_domain("") == ""
     assert registrable_domain("<JOHN@Contoso.COM>") == "contoso.com"
+
+
+@pytest.mark.parametrize("claimed, written", [
+    ("Societe Generale d'Energie", "Société Générale d’Énergie S.A."),
+    ("Smith Jones", "SMITH-JONES LIMITED"),
+    ("Oakridge & Partners", "Oakridge and Partners A/S"),
+])
+def test_names_match_across_the_marks_between_their_words(claimed, written):
+    pkg = package(text_document("sow.pdf", f"For and on behalf of {written}"))
+    assert [h[4] for h in find_name(pkg, claimed)] == [100]
+
+
+def test_marks_between_words_do_not_make_a_name_out_of_other_words():
+    pkg = package(text_document("sow.pdf", "Smith; Jonesboro Ltd and d'Energie Generale"))
+    assert not [h for h in find_name(pkg, "Smith Jones") if h[4] == 100]

@@ -34,6 +34,7 @@ _NOISE = r"[^\w\n]{0,3}"   # OCR specks and table rules before a label ("-| Sign
 class _Cfg:
     label: re.Pattern[str]
     mid_label: re.Pattern[str]
+    heading: re.Pattern[str]
     name: re.Pattern[str]
     title: re.Pattern[str]
     date: re.Pattern[str]
@@ -47,7 +48,7 @@ class _Cfg:
     sign_area_width_pt: float
 
 
-_KEYS = {"label", "name_line", "title_line", "date_line", "field", "lines_before", "lines_after",
+_KEYS = {"label", "heading", "name_line", "title_line", "date_line", "field", "lines_before", "lines_after",
          "heading_gap_lines", "gap_lines", "sign_area_up_pt", "sign_area_down_pt", "sign_area_width_pt"}
 
 
@@ -61,6 +62,7 @@ def _cfg() -> _Cfg:
     return _Cfg(
         label=re.compile(rf"(?i)^{_NOISE}(?P<label>{label})[ \t]*(?=[:_.\-|]|$)"),
         mid_label=re.compile(rf"(?i)(?<=\s)(?P<label>{label})[ \t]*(?=[:_])"),
+        heading=re.compile(rf"(?i)(?:^|(?<=\s))(?P<label>{raw['heading']})\s+\S"),
         name=re.compile(raw["name_line"], re.IGNORECASE),
         title=re.compile(raw["title_line"], re.IGNORECASE),
         date=re.compile(raw["date_line"], re.IGNORECASE),
@@ -188,6 +190,36 @@ def _labels(page: Page) -> list[_Label]:
     return found
 
 
+def _heading_labels(page: Page) -> list[_Label]:
+    """Headings that open a block by themselves ("For and on behalf of Contoso Ltd"): at the start
+    of a column line or table cell, or after a column gap on a row that runs two columns together.
+    They stand in for a label that was not read (ink written over a scanned "Signature:")."""
+    cfg = _cfg()
+    lay = page.layout
+    lh = lay.line_height or 10.0
+    found: list[_Label] = []
+    for ln in lay.lines:
+        line = page.text[ln.start:ln.end]
+        for cell_no, (cs, ce) in enumerate(_cells(line)):
+            for m in cfg.heading.finditer(line[cs:ce]):
+                start, end = ln.start + cs + m.start("label"), ln.start + cs + m.end("label")
+                if m.start("label") > 0 and not _after_column_gap(page, start, lh):
+                    continue   # "... confirms they sign on behalf of their organisation": prose
+                found.append(_Label(ln.row, start, end, page.bbox_of(start, end),
+                                    cell_no if not ln.words else None))
+    return found
+
+
+def _after_column_gap(page: Page, start: int, lh: float) -> bool:
+    """Whether the word at ``start`` begins after a horizontal gap as wide as a column gutter."""
+    i = next((k for k, w in enumerate(page.words) if w.start == start), None)
+    if i is None or i == 0 or page.words[i].bbox is None or page.words[i - 1].bbox is None:
+        return False
+    here, prev = page.words[i].bbox, page.words[i - 1].bbox
+    same_row = abs(here[1] - prev[1]) < lh
+    return same_row and here[0] - prev[2] > 2.0 * lh
+
+
 def _cells(line: str) -> list[tuple[int, int]]:
     """Spans of a line's `` | `` table cells (the whole line when it has none)."""
     out, pos = [], 0
@@ -233,12 +265,13 @@ def signature_blocks(page: Page) -> tuple[SignatureBlock, ...]:
         return ()
     rows, linear, line_height = _rows(page)
     labels = _labels(page)
-    if not labels:
+    headings = _heading_labels(page)
+    if not labels and not headings:
         return ()
-    cfg = _cfg()
     lh = line_height or 10.0
     label_rows = {lab.row for lab in labels}
     out = []
+    covered: list[tuple[int, int]] = []
     for lab in labels:
         peers = [p for p in labels if p.row == lab.row and p is not lab]
         lane = _lane(page, lab, peers, rows)
@@ -247,23 +280,46 @@ def signature_blocks(page: Page) -> tuple[SignatureBlock, ...]:
         label_piece = own if own is not None else _Piece(lab.row, ((lab.start, lab.end),), page.text[lab.start:lab.end], lab.bbox)
         heading = _heading(page, rows, pos, lane, label_piece, label_rows, lh)
         below = _below(page, rows, pos, lane, label_piece, labels, lh)
-        fields = _fields(below + [label_piece])
-        area = _sign_area(lab, lane, below, lh) if lab.bbox is not None else None
         pieces = heading + [label_piece] + below
-        region = merge_bboxes([p.bbox for p in pieces if p.bbox is not None])
-        out.append(SignatureBlock(
-            heading="\n".join(words_only(p.text) for p in heading),
-            label=page.text[lab.start:lab.end],
-            signer_name=fields.get("name"),
-            title=fields.get("title"),
-            date_text=fields.get("date"),
-            region=region,
-            lines=tuple(Anchor(page.number, p.text, p.bbox, (p.start, p.end)) for p in pieces),
-            linear=linear,
-            label_where=Anchor(page.number, page.text[lab.start:lab.end], lab.bbox, (lab.start, lab.end)),
-            sign_area=area,
-        ))
+        covered += [span for piece in pieces for span in piece.spans]
+        out.append(_block(page, lab, lane, heading, label_piece, below, linear, lh, "label"))
+    # a heading with no label read under it in its lane opens its own block
+    for lab in headings:
+        if any(s <= lab.start < e for s, e in covered):
+            continue
+        peers = [p for p in headings if p.row == lab.row and p is not lab]
+        lane = _lane(page, lab, peers, rows)
+        pos = next(i for i, r in enumerate(rows) if r.index == lab.row)
+        head = lane.piece(page, rows[pos]) or _Piece(lab.row, ((lab.start, lab.end),), page.text[lab.start:lab.end], lab.bbox)
+        below = _below(page, rows, pos, lane, head, labels + headings, lh)
+        if not _fields(below):
+            continue   # a heading with no name, title or date under it is not a block
+        out.append(_block(page, lab, lane, [head], head, below, linear, lh, "heading"))
+    out.sort(key=lambda b: (b.label_where.bbox[1] if b.label_where and b.label_where.bbox else 0.0,
+                            b.label_where.bbox[0] if b.label_where and b.label_where.bbox else 0.0,
+                            b.label_where.span[0] if b.label_where and b.label_where.span else 0))
     return tuple(out)
+
+
+def _block(page: Page, lab: _Label, lane: _Lane, heading: list[_Piece], label_piece: _Piece, below: list[_Piece],
+           linear: bool, lh: float, anchored_on: str) -> SignatureBlock:
+    fields = _fields(below + [label_piece])
+    area = _sign_area(lab, lane, below, lh, under=anchored_on == "heading") if lab.bbox is not None else None
+    pieces = heading + ([label_piece] if anchored_on == "label" else []) + below
+    region = merge_bboxes([p.bbox for p in pieces if p.bbox is not None])
+    return SignatureBlock(
+        heading="\n".join(words_only(p.text) for p in heading),
+        label=page.text[lab.start:lab.end],
+        signer_name=fields.get("name"),
+        title=fields.get("title"),
+        date_text=fields.get("date"),
+        region=region,
+        lines=tuple(Anchor(page.number, p.text, p.bbox, (p.start, p.end)) for p in pieces),
+        linear=linear,
+        label_where=Anchor(page.number, page.text[lab.start:lab.end], lab.bbox, (lab.start, lab.end)),
+        sign_area=area,
+        anchored_on=anchored_on,  # type: ignore[arg-type]
+    )
 
 
 def _is_field(text: str) -> bool:
@@ -347,15 +403,17 @@ def _fields(pieces: list[_Piece]) -> dict[str, str]:
     return out
 
 
-def _sign_area(lab: _Label, lane: _Lane, below: list[_Piece], lh: float) -> BBox:
+def _sign_area(lab: _Label, lane: _Lane, below: list[_Piece], lh: float, *, under: bool = False) -> BBox:
     """Where ink is looked for: right of and under the label, above the first field line under
-    it, inside the lane."""
+    it, inside the lane. A heading standing in for the label (``under``) has the space below it."""
     cfg = _cfg()
     x0, top, x1, bottom = lab.bbox  # type: ignore[misc]
     first_field = next((p for p in below if p.bbox is not None and _is_field(p.text)), None)
     floor = first_field.bbox[1] if first_field is not None else bottom + cfg.sign_area_down_pt
     floor = max(floor, bottom + 0.5 * lh)
     right = lane.x1 if lane.x1 is not None else x1 + cfg.sign_area_width_pt
+    if under:
+        return (lane.x0 if lane.x0 is not None else x0, bottom, right, floor)
     right = min(right, x1 + cfg.sign_area_width_pt + (x1 - x0))
     return (lane.x0 if lane.x0 is not None else x0, top - cfg.sign_area_up_pt, right, floor)
 

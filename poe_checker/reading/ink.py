@@ -65,12 +65,22 @@ def _inside(mark: InkMark, area: BBox) -> bool:
     return ix * iy >= 0.5 * max(1e-6, (x1 - x0) * (y1 - y0))
 
 
+def _unread_label(mark: InkMark, area: BBox, line_height: float | None, cfg: dict) -> bool:
+    """A mark no taller than a printed line, flush with the column's left edge: the block's own
+    "Signature:" that OCR did not read (a signature rises above and below the text line)."""
+    lh = line_height or 10.0
+    flush = mark.bbox[0] - area[0] <= float(cfg["label_indent_lines"]) * lh
+    return flush and mark.bbox[3] - mark.bbox[1] <= float(cfg["printed_height_lines"]) * lh
+
+
 def ink_in_block(page: Page, block: SignatureBlock) -> tuple[tuple[InkMark, ...], float, BBox] | None:
     """The ink marks in a block's sign area, their area and extent; None when too little to be a signature."""
     if block.sign_area is None:
         return None
     cfg = _cfg()["ink"]
     marks = tuple(m for m in page.ink if _inside(m, block.sign_area))
+    if block.anchored_on == "heading":
+        marks = tuple(m for m in marks if not _unread_label(m, block.sign_area, page.layout.line_height, cfg))
     if not marks:
         return None
     area = sum(m.area_pt2 for m in marks)

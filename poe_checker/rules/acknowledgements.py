@@ -26,7 +26,7 @@ from ..parties import name_pattern, registrable_domain, same_organisation
 from .support import quote
 
 Outcome = Literal["valid", "rejected", "undecided"]
-Side = Literal["customer", "partner", "unknown"]
+Side = Literal["customer", "partner", "third_party", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class Acknowledgement:
 class _Cues:
     customer_labels: re.Pattern[str]
     partner_labels: re.Pattern[str]
+    behalf_of: re.Pattern[str]
     named_person: re.Pattern[str]
     not_a_name_line: re.Pattern[str]
     role_line: re.Pattern[str]
@@ -62,6 +63,7 @@ def _cues() -> _Cues:
     return _Cues(
         customer_labels=re.compile(cfg["customer_labels"], re.IGNORECASE),
         partner_labels=re.compile(cfg["partner_labels"], re.IGNORECASE),
+        behalf_of=re.compile(cfg["behalf_of"]),
         named_person=re.compile(cfg["named_person"]),
         not_a_name_line=re.compile(cfg["not_a_name_line"]),
         role_line=re.compile(cfg["role_line"]),
@@ -169,8 +171,9 @@ def _side_of(sig: Signature, claim: Claim, people: _People) -> tuple[Side, str]:
 
 def _side_from_heading(heading: str, claim: Claim) -> tuple[Side, str] | None:
     """The side a signature block's heading names: the company ("For and on behalf of Contoso
-    Ltd"), else the role ("Customer", "Client" / "Supplier", "Partner"). None when it names
-    neither, or both (then the signer's other marks must tell)."""
+    Ltd"), else the role ("Customer", "Client" / "Supplier", "Partner"), else a third party when
+    it signs on behalf of an organisation that is neither. None when it names no side, or both
+    (then the signer's other marks must tell)."""
     cues = _cues()
     why = f"its block is headed \"{' '.join(heading.split())[:80]}\""
     for customer, partner in ((name_pattern(claim.customer.name), name_pattern(claim.partner.name)),
@@ -180,6 +183,9 @@ def _side_from_heading(heading: str, claim: Claim) -> tuple[Side, str] | None:
             return ("customer" if is_customer else "partner"), why
         if is_customer and is_partner:
             return None
+    if (org := cues.behalf_of.search(" ".join(heading.split()))) is not None:
+        return "third_party", (f"its block is signed on behalf of {org.group('org').strip()}, which is neither "
+                               f"the customer ({claim.customer.name}) nor the partner")
     return None
 
 
@@ -226,6 +232,8 @@ def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _Peopl
         return ack("rejected", f"the {_platform_name(sig) or 'e-signature'} record does not hold: {sig.detail}")
     if side == "partner":
         return ack("rejected", f"signed by {who} on the partner's side ({why_side}), not by the customer")
+    if side == "third_party":
+        return ack("rejected", f"signed by {who}, but {why_side}")
     if sig.kind == "wet" and (doubt := _ocr_doubt(doc, sig)):
         return ack("undecided", doubt)
     if sig.kind == "wet" and copies:

@@ -4,6 +4,7 @@ blocks, pasted pictures, fingerprints and the reading hook."""
 import datetime as dt
 from dataclasses import replace
 import random
+import re
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from poe_checker import ocr
 from poe_checker.extractors import inkmarks
 from poe_checker.model import Anchor, DateMention, InkMark, Page, PlacedImage, Signature, Word
 from poe_checker.reading import ink
+from poe_checker.reading.blocks import signature_blocks
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 needs_ocr = pytest.mark.skipif(not ocr.available(), reason="Tesseract is not installed")
@@ -219,3 +221,50 @@ def test_the_same_pasted_picture_twice_is_flagged_as_copy_paste():
     ack = checks["customer_acknowledgement"]
     assert ack["status"] == "fail"
     assert "pasted signature images" in ack["message"] and "copy-paste" in ack["message"]
+
+
+def labelless_columns(sign_left: bool, sign_right: bool) -> np.ndarray:
+    """Two blocks side by side whose only label is the heading: a line to sign on, no "Signature:"
+    (or one OCR could not read because the ink runs over it)."""
+    img = Image.new("L", (2480, 1100), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 40)
+    for x, heading, name, date, signed in ((200, "For and on behalf of Fabrikam, Inc.", "Megan Bowen", "27 May 2025",
+                                            sign_left),
+                                           (1340, "For and on behalf of Contoso Ltd", "John Doe", "28 May 2025",
+                                            sign_right)):
+        draw.text((x, 150), heading, font=font, fill=0)
+        draw.line([(x, 420), (x + 900, 420)], fill=0, width=3)
+        if signed:
+            scribble(draw, x + 100, 380, len(name))
+        draw.text((x, 480), f"Name: {name}", font=font, fill=0)
+        draw.text((x, 560), f"Date: {date}", font=font, fill=0)
+    return np.asarray(img)
+
+
+@needs_ocr
+def test_a_heading_opens_a_block_when_no_label_is_read_and_each_column_keeps_its_ink():
+    (sig,) = ink.wet_signatures(_scan(labelless_columns(False, True), 2, 0.24))
+    assert sig.block.anchored_on == "heading"
+    assert "Contoso" in sig.block.heading and "Fabrikam" not in sig.block.heading
+    assert sig.signer_name == "John Doe" and sig.block.date_text == "28 May 2025"
+    (sig,) = ink.wet_signatures(_scan(labelless_columns(True, False), 2, 0.24))
+    assert "Fabrikam" in sig.block.heading and sig.signer_name == "Megan Bowen"
+    assert not ink.wet_signatures(_scan(labelless_columns(False, False), 2, 0.24))
+
+
+def test_an_unread_printed_label_in_a_heading_block_is_not_ink():
+    text = "For and on behalf of Contoso Ltd\n\nName: John Doe\nDate: 28 May 2025"
+    words, y = [], {0: 100.0, 2: 160.0, 3: 175.0}
+    for line_no, line in enumerate(text.split("\n")):
+        start = sum(len(x) + 1 for x in text.split("\n")[:line_no])
+        for m in re.finditer(r"\S+", line):
+            words.append(Word(m.group(), start + m.start(), start + m.end(),
+                              (72.0 + 6 * m.start(), y[line_no], 72.0 + 6 * m.end(), y[line_no] + 10.0)))
+    printed = InkMark((73.0, 128.0, 120.0, 138.0), 110.0, None)     # "Signature:" as ink: flush, text-high
+    signed = InkMark((140.0, 115.0, 260.0, 150.0), 400.0, None)      # a signature rises above and below
+    page = Page(1, text, tuple(words), 612.0, 792.0, ocr=True, ink=(printed,))
+    (block,) = signature_blocks(page)
+    assert block.anchored_on == "heading" and block.signer_name == "John Doe"
+    assert ink.ink_in_block(page, block) is None
+    assert ink.ink_in_block(replace(page, ink=(printed, signed)), block) is not None

@@ -102,3 +102,13 @@ def test_a_partners_own_recent_email_does_not_refresh_an_old_signature():
     r = recency.check(pkg, c)
     assert r.status == "fail" and "2024-06-05" in r.message
     assert [a.outcome for a in acknowledgements(pkg, c)] == ["valid", "rejected"]
+
+
+def test_a_block_signed_on_behalf_of_another_company_is_not_the_customers():
+    from poe_checker.rules.acknowledgements import _side_from_heading
+    c = claim()
+    side, why = _side_from_heading("For and on behalf of Northwind Traders S.A.", c)
+    assert side == "third_party" and "Northwind Traders S.A." in why
+    assert _side_from_heading("For and on behalf of Contoso Ltd", c)[0] == "customer"
+    assert _side_from_heading("For and on behalf of the Customer", c)[0] == "customer"
+    assert _side_from_heading("Signature", c) is None
