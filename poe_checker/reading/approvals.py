@@ -94,6 +94,8 @@ class _Vocab:
     negation: frozenset[Phrase]
     not_negation: frozenset[Phrase]
     revocation: frozenset[Phrase]
+    pending: frozenset[Phrase]
+    current_referent: frozenset[Phrase]
     performative: frozenset[str]
     conditional: frozenset[Phrase]
     future: frozenset[Phrase]
@@ -110,6 +112,9 @@ class _Vocab:
     not the work word "plan")."""
     pronoun: frozenset[Phrase]
     change_nouns: frozenset[Phrase]
+    generic_heads: frozenset[Phrase]
+    other_work: frozenset[Phrase]
+    time_words: frozenset[str]
     roles: frozenset[str]
     satisfied: frozenset[Phrase]
     satisfaction: frozenset[str]
@@ -127,11 +132,11 @@ _SECTIONS: dict[str, frozenset[str]] = {
                        "complete"}),
     "nouns": frozenset({"approve", "accept", "authorise", "confirm", "sign_off", "go_ahead"}),
     "short": frozenset({"approve"}),
-    "modality": frozenset({"negation", "not_negation", "revocation", "performative", "conditional", "future",
+    "modality": frozenset({"negation", "not_negation", "revocation", "pending", "current_referent", "performative", "conditional", "future",
                            "request", "affirmative_infinitive", "hedge"}),
     "agents": frozenset({"writer", "addressee", "others", "writer_possessive"}),
     "objects": frozenset({"work", "reference", "pronoun", "licensing", "not_work", "relationship", "disclosure",
-                          "change_nouns", "relationship_roles"}),
+                          "change_nouns", "relationship_roles", "generic_heads", "other_work", "time_words"}),
     "completion": frozenset({"satisfied", "satisfaction_adjectives"}),
     "noun_subject": frozenset({"given"}),
     "complement": frozenset({"positive", "receipt"}),
@@ -227,7 +232,8 @@ def _vocab() -> _Vocab:
     v = _Vocab(
         verbs=acts("acts"), nouns=acts("nouns"), short=phrases(cfg["short"]["approve"]),
         negation=phrases(mod["negation"]), not_negation=phrases(mod["not_negation"]),
-        revocation=phrases(mod["revocation"]), performative=frozenset(lemma(w) for w in mod["performative"]),
+        revocation=phrases(mod["revocation"]), pending=phrases(mod["pending"]),
+        current_referent=phrases(mod["current_referent"]), performative=frozenset(lemma(w) for w in mod["performative"]),
         conditional=phrases(mod["conditional"]), future=phrases(mod["future"]),
         request=phrases(mod["request"]), affirmative=frozenset(lemma(w) for w in mod["affirmative_infinitive"]),
         hedge=phrases(mod["hedge"]), writer=phrases(agents["writer"]),
@@ -235,6 +241,8 @@ def _vocab() -> _Vocab:
         others=frozenset(lemma(w) for w in agents["others"]),
         writer_possessive=frozenset(w.lower() for w in agents["writer_possessive"]),
         objects=table, pronoun=noun_phrases(objects["pronoun"]), change_nouns=noun_phrases(objects["change_nouns"]),
+        generic_heads=noun_phrases(objects["generic_heads"]), other_work=phrases(objects["other_work"]),
+        time_words=frozenset(w.lower() for w in objects["time_words"]),
         roles=frozenset(lemma(w) for w in objects["relationship_roles"]),
         satisfied=phrases(cfg["completion"]["satisfied"]),
         satisfaction=frozenset(lemma(w) for w in cfg["completion"]["satisfaction_adjectives"]),
@@ -245,7 +253,7 @@ def _vocab() -> _Vocab:
         auto_body=tuple(s.lower() for s in cfg["auto_reply"]["body"]),
         longest=1,
     )
-    groups = (v.negation, v.not_negation, v.revocation, v.conditional, v.future, v.request, v.hedge, v.writer,
+    groups = (v.negation, v.not_negation, v.revocation, v.pending, v.current_referent, v.other_work, v.conditional, v.future, v.request, v.hedge, v.writer,
               v.objects, v.pronoun, v.satisfied, v.given, v.positive, v.receipt, v.put_up, v.short, v.verbs, v.nouns)
     longest = max(len(p) for g in groups for p in g)
     return _Vocab(**{**v.__dict__, "longest": longest})
@@ -482,7 +490,7 @@ def read_acts(text: str, *, offset: int = 0, thread: str = "") -> list[Finding]:
         clause = [t for t in toks[c0:c1] if not t.dash]
         if not clause:
             continue
-        if c0 > 0 and toks[c0 - 1].low in _CONJ and _find(clause, v.revocation, v.longest):
+        if c0 > 0 and toks[c0 - 1].low in _CONJ and (_find(clause, v.revocation, v.longest) or _still_pending(clause, v)):
             findings = [_revoked(f) for f in findings]
         hits = _object_hits(clause, v)
         frames = _frames(clause, v)
@@ -491,11 +499,13 @@ def read_acts(text: str, *, offset: int = 0, thread: str = "") -> list[Finding]:
         earlier.extend(clause)
         triggers = _triggers(clause, masked, v, inert=frames)
         if not triggers:
-            if _at(clause, 0, v.conditional, v.longest):
+            if _at(clause, 0, v.conditional, v.longest) and not _adjunct(clause, 0, len(clause)):
                 carry = "conditional"  # "If the budget is confirmed, ..." colours the next clause
             continue
         findings.extend(_judge_clause(ctx, triggers, text, span, v))
-        carry = None
+        # "After finance approves the budget, we approve ...": a condition clause colours the next one
+        carry = "conditional" if _at(clause, 0, v.conditional, v.longest) and not _adjunct(clause, 0, len(clause)) \
+            else None
     kinds = {k for _, _, k in _object_hits(words, v)}
     if not findings and "licensing" in kinds and "work" not in kinds:
         # "Please send the quote for 500 E5 licences": no approval, but plainly a licensing matter
@@ -514,6 +524,9 @@ def _frames(clause: list[_Tok], v: _Vocab) -> frozenset[int]:
     "please consider this message": the writer's own act follows, given, not requested."""
     out: set[int] = set()
     for i, t in enumerate(clause):
+        if t.lemma in v.performative and _declares_done(clause, i, v):
+            out.update(range(i - 1 if i > 0 and clause[i - 1].low in ("please", "kindly") else i, i + 1))
+            continue
         if t.lemma not in v.performative or i + 1 >= len(clause) or clause[i + 1].low != "this":
             continue
         n = _at(clause, i + 1, v.writer, v.longest) or 1
@@ -526,6 +539,30 @@ def _frames(clause: list[_Tok], v: _Vocab) -> frozenset[int]:
     return frozenset(out)
 
 
+def _declares_done(clause: list[_Tok], i: int, v: _Vocab) -> bool:
+    """"Please consider the SOW approved", "treat the scope as accepted": the performative verb, a
+    noun phrase, then the act as a participle ending the clause: the writer declares it given."""
+    if i == 0 and clause[i].low not in ("consider", "treat", "regard", "take"):
+        return False
+    if i > 0 and clause[i - 1].low not in ("please", "kindly"):
+        return False   # "we consider the SOW approved" is read as it stands
+    end = len(clause)
+    while end > i and not clause[end - 1].text[:1].isalnum():
+        end -= 1
+    if end - i < 3 or not _is_participle_word(clause[end - 1].low):
+        return False
+    n = next((k for k in range(1, 3) if end - k > i and _at(clause, end - k, v.verbs, v.longest) == k), 0)
+    if not n:
+        return False
+    middle = clause[i + 1:end - n]
+    if middle and middle[-1].low == "as":
+        middle = middle[:-1]
+    if not middle or any(t.low in _NP_BREAK | _BE or _at(clause, i + 1 + k, v.verbs, v.longest)
+                         for k, t in enumerate(middle)):
+        return False   # "please consider the SOW and confirm it is approved": a request after all
+    return middle[0].low in _DETERMINERS or middle[0].low in ("it", "this", "that", "everything")
+
+
 def _introduces_act(clause: list[_Tok], p: int, v: _Vocab) -> bool:
     """Whether an act noun follows a frame: "as (our formal) approval", "our acceptance"."""
     if p < len(clause) and clause[p].low == "as":
@@ -533,6 +570,34 @@ def _introduces_act(clause: list[_Tok], p: int, v: _Vocab) -> bool:
     while p < len(clause) and clause[p].low in _DETERMINERS | _NOUN_MODIFIERS | v.writer_possessive:
         p += 1
     return p < len(clause) and bool(_at(clause, p, v.nouns, v.longest))
+
+
+def _still_pending(clause: list[_Tok], v: _Vocab) -> bool:
+    """"... but this new one still needs review": the clause says the work at hand is not yet approved,
+    so what was approved before it was other work."""
+    n = _at(clause, 0, v.current_referent, v.longest)
+    return bool(n) and bool(_find(clause[n:], v.pending, v.longest))
+
+
+_SUBJECTS = {"i", "we", "you", "they", "he", "she", "it", "there"}
+_TEMPORAL = {"after", "following"}
+
+
+def _adjunct(clause: list[_Tok], i: int, stop: int) -> bool:
+    """Whether the "after" at ``i`` heads a phrase about what has happened ("After review with our
+    team, we approve ...", "after our call") rather than a condition clause with a verb of its own
+    ("after finance approves", "after the budget is confirmed", "after we get ...")."""
+    if clause[i].low not in _TEMPORAL:
+        return False
+    for k in range(i + 1, stop):
+        t = clause[k]
+        if t.low == ",":
+            break
+        if t.low in _SUBJECTS | _BE | _HAVE | _MODALS or t.low in ("to", "n't", "not"):
+            return False
+        if t.low != t.lemma and t.low.endswith(("s", "ed", "ing")) and clause[k - 1].low not in _DETERMINERS:
+            return False   # an inflected word may be the verb of a condition ("our architects" is a noun)
+    return True
 
 
 def _revoked(f: Finding) -> Finding:
@@ -653,6 +718,8 @@ def _has_complement(clause: list[_Tok], triggers: list[_Trigger], n: int) -> boo
         return False
     if segment[0].low in ("that", "whether"):
         return True
+    if nxt is not None and not nxt.noun and segment[-1].low in _SUBJECTS - {"it", "there"}:
+        return True   # "I can confirm we accept the proposal": the next act is the confirmed clause
     if trig.act == "accept":
         return False  # "accept" takes a clause only with "that": "we accept the work as it stands"
     for t in segment:
@@ -765,8 +832,9 @@ def _qualify(ctx: _Clause, triggers: list[_Trigger], n: int, marks, v: _Vocab, *
     (from ``floor``), those joining it to a verb it borrows from ("agree not to proceed"), and an
     infinitive promised after "agree" ("we agree to sign next week")."""
     clause, trig = ctx.toks, triggers[n]
+    conditions = [(i, k) for i, k in marks(floor, trig.i, v.conditional) if not _adjunct(clause, i, trig.i)]
     q = _Qualifiers(negated=bool(marks(floor, trig.i, v.negation)) or _negated_after(after),
-                    conditional=ctx.carry == "conditional" or bool(marks(floor, trig.i, v.conditional)),
+                    conditional=ctx.carry == "conditional" or bool(conditions),
                     requests=marks(floor, trig.i, v.request), futures=marks(floor, trig.i, v.future))
     if link:
         q.negated = q.negated or bool(marks(*link, v.negation))
@@ -1117,6 +1185,9 @@ def _object(ctx: _Clause, trig: _Trigger, before: list[_Tok], after: list[_Tok],
         return _head(clause, in_after[0], ctx.hits, v)
     if passive and in_before:
         return _head(clause, _subject_hit(clause, start, in_before), ctx.hits, v)
+    if passive and _time_subject(before, v):
+        # "Thursday at 2pm is approved for the workshop": a time slot is approved, not the work
+        return "not_work", " ".join(t.text for t in before)
     if in_after:
         head = _head(clause, in_after[0], ctx.hits, v)
         if head[0] != "reference" or not _pronoun_first(after, v):
@@ -1130,6 +1201,12 @@ def _object(ctx: _Clause, trig: _Trigger, before: list[_Tok], after: list[_Tok],
         # "Scope approved.", and work that "took place" or "went live": the subject is what is acted on
         return _head(clause, in_before[-1], ctx.hits, v)
     return _thread_object(ctx.thread, v)
+
+
+def _time_subject(before: list[_Tok], v: _Vocab) -> bool:
+    """Whether a passive's subject is a time: a weekday, "2pm", "10:30", "the slot"."""
+    words = [t.low for t in before if t.low not in _BE | _HAVE | _ADVERBS]
+    return any(w in v.time_words or re.fullmatch(r"\d{1,2}(?::\d\d|(?::\d\d)?(?:am|pm))", w) for w in words)
 
 
 def _text(toks: list[_Tok], hit: Hit) -> str:
@@ -1177,7 +1254,25 @@ def _np_head(toks: list[_Tok], hit: Hit, hits: list[Hit], v: _Vocab) -> tuple[tu
         changed = _change_complement(toks, best[0] + best[1], hits)
         if changed:
             return ("licensing", _text(toks, best) + " " + _text(toks, changed)), p
+    if best[2] == "work":
+        phrase = " ".join(t.text for t in toks[hit[0]:best[0] + best[1]])
+        if tuple(t.noun for t in toks[best[0]:best[0] + best[1]]) in v.generic_heads:
+            # "the invoice payment schedule": a generic head takes the kind of what modifies it
+            modifier = next((h for h in hits if hit[0] <= h[0] < best[0] and h[2] in ("licensing", "not_work")), None)
+            if modifier is not None:
+                return (modifier[2], phrase), p  # type: ignore[return-value]
+        if _other_work(toks, hit[0], v):
+            return ("not_work", phrase), p
     return (best[2], _text(toks, best)), p  # type: ignore[return-value]
+
+
+def _other_work(toks: list[_Tok], start: int, v: _Vocab) -> bool:
+    """Whether the words right before a noun phrase point at other work ("a similar SOW", "another
+    proposal", "last year's plan")."""
+    lo = start
+    while lo > 0 and start - lo < 4 and toks[lo - 1].text[:1].isalnum() and toks[lo - 1].low not in _NP_BREAK:
+        lo -= 1
+    return bool(_find(toks[lo:start], v.other_work, v.longest))
 
 
 def _change_complement(toks: list[_Tok], p: int, hits: list[Hit]) -> Hit | None:
