@@ -41,6 +41,8 @@ _BAD_BEFORE = frozenset(".,/$€£¥#+")
 class _Grammar:
     scan: re.Pattern
     months: dict[str, int]
+    long_months: dict[int, tuple[str, ...]]
+    """Month names of five letters or more by length: what an OCR misreading is mended to."""
     weekdays: dict[str, int]
     month_before: re.Pattern
     weekday_before: re.Pattern
@@ -113,6 +115,7 @@ def _grammar() -> _Grammar:
     return _Grammar(
         scan=scan,
         months=months,
+        long_months={n: tuple(sorted(w for w in months if len(w) == n and w.isalpha())) for n in range(5, 11)},
         weekdays=weekdays,
         month_before=re.compile(rf"({month})\.?[ \t\n\r\xa0]{{0,3}}\Z"),
         weekday_before=re.compile(rf"({trie_pattern(set(weekdays))})[.,]{{0,2}}[ \t]{{1,3}}\Z"),
@@ -162,6 +165,7 @@ def find_dates(pages: tuple[Page, ...], *, email: Email | None = None) -> tuple[
     g = _grammar()
     lows = [lowered(p.text) if p.text else "" for p in pages]
     hits: list[_Hit] = []
+    lows = [_repair_months(g, low) if page.ocr and low else low for page, low in zip(pages, lows)]
     for index, low in enumerate(lows):
         if low:
             hits.extend(_scan(g, index, low))
@@ -180,6 +184,30 @@ def find_dates(pages: tuple[Page, ...], *, email: Email | None = None) -> tuple[
     for index, page_hits in by_page.items():
         found.extend(_mentions(g, pages[index], lows[index], page_hits))
     return tuple(found)
+
+
+_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{5,10}(?![^\W\d_])")
+
+
+def _repair_months(g: _Grammar, low: str) -> str:
+    """An OCR'd page with its misread month names mended ("janudry 9, 2025" → "january 9, 2025"): a
+    word one letter off a month name of five letters or more, with a day or year right beside it.
+    Same length, so positions still point into the page; the quoted text stays as OCR read it."""
+    names = g.long_months
+    out: list[str] | None = None
+    for m in _WORD.finditer(low):
+        word = m.group()
+        if word in g.months:
+            continue
+        near_digit = re.match(r"[ \t.,]{0,3}\d", low[m.end():m.end() + 4]) or \
+            re.search(r"\d[ \t.,]{0,3}\Z", low[max(0, m.start() - 4):m.start()])
+        if not near_digit:
+            continue
+        fix = next((n for n in names.get(len(word), ()) if sum(a != b for a, b in zip(word, n)) == 1), None)
+        if fix is not None:
+            out = out if out is not None else list(low)
+            out[m.start():m.end()] = fix
+    return "".join(out) if out is not None else low
 
 
 def _header_text(sent_at: dt.datetime) -> str:

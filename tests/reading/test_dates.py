@@ -308,3 +308,13 @@ def test_an_ambiguous_date_follows_how_the_document_writes_its_other_dates():
     nothing = Page(1, "Date Signed: 03/12/2024")
     (signed,) = [d for d in find_dates((nothing,)) if d.role == "signature"]
     assert signed.value == dt.date(2024, 3, 12) and signed.read_because == "default_month_first"
+
+
+def test_a_month_name_misread_by_ocr_is_mended_on_scans_only():
+    from poe_checker.model import Page
+    text = "Date: Janudry 9, 2025\nSigned 12 Septembar 2025\nMarket 5 stalls, Junk 3 boxes"
+    scan = Page(1, text, (), None, None, ocr=True)
+    found = [(d.value, d.where.text) for d in find_dates((scan,))]
+    assert [v for v, _ in found] == [dt.date(2025, 1, 9), dt.date(2025, 9, 12)]
+    assert found[0][1] == "Date: Janudry 9, 2025"          # the evidence quotes what the page says
+    assert not find_dates((Page(1, text, (), None, None),))   # a text layer is read as written
