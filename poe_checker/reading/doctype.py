@@ -47,11 +47,29 @@ def classify(kind: str, pages: tuple[Page, ...], email: Email | None,
     text = "\n".join(p.text for p in pages)
     if kind == "image" and not text.strip():
         return "image"
+    best = _best(text)
+    if best is None:
+        return "image" if kind == "image" else "other"
+    if best in _APPENDED and len(pages) > 1:
+        # a DocuSign certificate of completion or an audit trail appended to the SOW it certifies:
+        # the document is what its other pages are
+        rest = "\n".join(p.text for p in pages if _best(p.text) not in _APPENDED)
+        other = _best(rest) if rest.strip() else None
+        if other is not None:
+            return other
+    return best
+
+
+_APPENDED = frozenset({"signature_certificate"})
+"""Kinds of record that platforms append to the document they record (its last pages)."""
+
+
+def _best(text: str) -> str | None:
+    """The type whose cues score highest, if it reaches the minimum score."""
     scores = scores_for(text)
     best = max(scores, key=scores.__getitem__, default=None)
-    cfg = _cues()[0]
-    if best is None or scores[best] < float(cfg["min_score"]):
-        return "image" if kind == "image" else "other"
+    if best is None or scores[best] < float(_cues()[0]["min_score"]):
+        return None
     return best
 
 

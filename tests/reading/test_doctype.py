@@ -79,3 +79,14 @@ def test_an_invoice_needs_its_structure_not_just_the_word():
 ])
 def test_engagement_reports_and_ecif_documents_are_kinds_of_their_own(text, expected):
     assert kind(text) == expected
+
+
+def test_a_certificate_appended_to_a_sow_leaves_it_a_sow_and_alone_it_is_a_certificate():
+    sow = page("STATEMENT OF WORK SOW-77\nScope of work: deploy Intune to 400 devices in two phases.\n"
+               "Deliverables: design, pilot report, handover.", 1)
+    cert = page("Certificate Of Completion\nEnvelope Id: 1234\nSigner Events  Signature  Timestamp\n"
+                "Envelope Summary Events  Status  Timestamps", 2)
+    assert doctype.classify("pdf", (sow, cert), None) == "statement_of_work"
+    assert doctype.classify("pdf", (cert,), None) == "signature_certificate"
+    assert doctype.classify("pdf", (cert, page("Signer Events continued\nCertificate of completion", 2)), None) \
+        == "signature_certificate"
