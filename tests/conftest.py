@@ -36,21 +36,16 @@ def verdict_validator():
     return validate
 
 
+def fixture_script(name: str):
+    """A generator script of fixtures/ loaded as a module (its helpers, its ``main(out)``)."""
+    spec = importlib.util.spec_from_file_location(f"fixtures_{name}", ROOT / "fixtures" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="session")
 def signature_kit():
     """fixtures/build_signatures.py as a module: its test CA, pyHanko signing and after-signing edit."""
-    spec = importlib.util.spec_from_file_location("fixtures_build_signatures", ROOT / "fixtures" / "build_signatures.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="session")
-def layout_kit():
-    """fixtures/build_layouts.py as a module: execution pages, emails and signers in other hands' shapes."""
-    spec = importlib.util.spec_from_file_location("fixtures_build_layouts", ROOT / "fixtures" / "build_layouts.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return fixture_script("build_signatures")
