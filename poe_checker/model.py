@@ -88,6 +88,13 @@ class _WordIndex:
         hi = bisect_left(self.starts, end)
         return [w.bbox for w in self.words[lo:hi] if w.end > start]  # type: ignore[misc]
 
+    def word_and_previous(self, start: int) -> tuple[BBox, BBox] | None:
+        """The boxes of the word starting at ``start`` and of the boxed word before it."""
+        i = bisect_left(self.starts, start)
+        if i == 0 or i >= len(self.starts) or self.starts[i] != start:
+            return None
+        return self.words[i].bbox, self.words[i - 1].bbox  # type: ignore[return-value]
+
 
 @dataclass(frozen=True, slots=True)
 class InkMark:
@@ -142,6 +149,11 @@ class Page:
     def bbox_of(self, start: int, end: int) -> BBox | None:
         """The box of the characters ``start:end`` (merged boxes of the words it touches)."""
         return merge_bboxes(self._index.boxes(start, end)) if self.words else None
+
+    def word_and_previous(self, start: int) -> tuple[BBox, BBox] | None:
+        """The boxes of the word that starts at ``start`` and of the word before it (None when no
+        boxed word starts there, or it is the first)."""
+        return self._index.word_and_previous(start)
 
     def confidence_of(self, start: int, end: int) -> float | None:
         """The lowest OCR confidence among the words in ``start:end`` (None for text layers)."""

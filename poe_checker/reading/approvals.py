@@ -498,14 +498,12 @@ def read_acts(text: str, *, offset: int = 0, thread: str = "") -> list[Finding]:
         ctx = _Clause(clause, list(earlier), masked, hits, question, hedged, carry, thread)
         earlier.extend(clause)
         triggers = _triggers(clause, masked, v, inert=frames)
-        if not triggers:
-            if _at(clause, 0, v.conditional, v.longest) and not _adjunct(clause, 0, len(clause)):
-                carry = "conditional"  # "If the budget is confirmed, ..." colours the next clause
-            continue
-        findings.extend(_judge_clause(ctx, triggers, text, span, v))
-        # "After finance approves the budget, we approve ...": a condition clause colours the next one
-        carry = "conditional" if _at(clause, 0, v.conditional, v.longest) and not _adjunct(clause, 0, len(clause)) \
-            else None
+        if triggers:
+            findings.extend(_judge_clause(ctx, triggers, text, span, v))
+        # a condition clause colours the next one, whether it has an act of its own or not ("If the
+        # budget is confirmed, ...", "After finance approves the budget, we approve ...")
+        opens_condition = _at(clause, 0, v.conditional, v.longest) and not _adjunct(clause, 0, len(clause))
+        carry = "conditional" if opens_condition else (carry if not triggers else None)
     kinds = {k for _, _, k in _object_hits(words, v)}
     if not findings and "licensing" in kinds and "work" not in kinds:
         # "Please send the quote for 500 E5 licences": no approval, but plainly a licensing matter

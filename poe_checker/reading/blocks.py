@@ -212,10 +212,10 @@ def _heading_labels(page: Page) -> list[_Label]:
 
 def _after_column_gap(page: Page, start: int, lh: float) -> bool:
     """Whether the word at ``start`` begins after a horizontal gap as wide as a column gutter."""
-    i = next((k for k, w in enumerate(page.words) if w.start == start), None)
-    if i is None or i == 0 or page.words[i].bbox is None or page.words[i - 1].bbox is None:
+    boxes = page.word_and_previous(start)
+    if boxes is None:
         return False
-    here, prev = page.words[i].bbox, page.words[i - 1].bbox
+    here, prev = boxes
     same_row = abs(here[1] - prev[1]) < lh
     return same_row and here[0] - prev[2] > 2.0 * lh
 

@@ -163,9 +163,8 @@ class _Hit:
 def find_dates(pages: tuple[Page, ...], *, email: Email | None = None) -> tuple[DateMention, ...]:
     """Every date in ``pages`` with its role, plus the email's own sending date when given."""
     g = _grammar()
-    lows = [lowered(p.text) if p.text else "" for p in pages]
+    lows = [(_repair_months(g, lowered(p.text)) if p.ocr else lowered(p.text)) if p.text else "" for p in pages]
     hits: list[_Hit] = []
-    lows = [_repair_months(g, low) if page.ocr and low else low for page, low in zip(pages, lows)]
     for index, low in enumerate(lows):
         if low:
             hits.extend(_scan(g, index, low))
