@@ -193,6 +193,23 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class Exclusion:
+    """Text a document sets out of its scope, on one page: the section under an "Out of scope" or
+    "Future phases" heading, a paragraph opened by such a label, or a clause that says its subject
+    is excluded. ``cue`` is the heading or phrase that excludes, as printed (a section that runs on
+    to the next page keeps its heading as the cue there)."""
+
+    page: int | None
+    start: int
+    end: int
+    cue: Anchor
+    shape: Literal["section", "label", "clause"]
+
+    def holds(self, page: int | None, start: int, end: int) -> bool:
+        return page == self.page and self.start <= start and end <= self.end
+
+
+@dataclass(frozen=True, slots=True)
 class DateMention:
     """A date found in a document, normalised, with what it dates (from its label)."""
 
@@ -305,6 +322,9 @@ class Signature:
     block: SignatureBlock | None = None
     """The signature block the mark stands in, when one was read."""
     envelope_id: str | None = None
+    record_of: str | None = None
+    """On a platform's record (certificate of completion, audit report): the title of the document
+    it certifies, as the record prints it ("Subject: ...", "Title", "File name"); None elsewhere."""
     """The e-signature platform's envelope or agreement id printed on the page, when present."""
     certificate: CertificateSubject | None = None
     """A digital signature's signer certificate subject."""
@@ -385,6 +405,8 @@ class Document:
     amounts: tuple[Amount, ...] = ()
     signatures: tuple[Signature, ...] = ()
     images: tuple[PlacedImage, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
+    """Where the document sets work out of its scope."""
     parent: str | None = None
     """Name of the email this document was attached to, if any."""
     error: str | None = None

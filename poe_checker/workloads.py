@@ -40,6 +40,8 @@ class Workload:
     partner_center: tuple[str, ...] = ()
     aliases: tuple[Alias, ...] = ()
     part_of: str | None = None
+    distinct_from: tuple[str, ...] = ()
+    """Products this one is often named in place of (Exchange Server for Exchange Online)."""
     known: bool = True
     """False for a claimed name the catalogue does not know; it is then searched by that name."""
 
@@ -90,6 +92,12 @@ class Catalogue:
         for w in self.workloads:
             if w.part_of is not None and w.part_of not in self.by_id:
                 raise ValueError(f"workloads.toml: {w.id} is part_of unknown id {w.part_of!r}")
+            unknown = [o for o in w.distinct_from if o not in self.by_id]
+            if unknown:
+                raise ValueError(f"workloads.toml: {w.id} is distinct_from unknown ids {unknown}")
+            if w.distinct_from and w.areas:
+                raise ValueError(f"workloads.toml: {w.id} names products it is distinct from, so it is "
+                                 "not claimable and must have no areas")
         self._claim_keys = self._index_claim_names()
         self._full_names = {_key(text, frozenset()): w.id for w in self.workloads
                             for text in (w.name, *w.partner_center, *(a.text for a in w.aliases))}
@@ -166,6 +174,10 @@ class Catalogue:
                     changed = True
         return frozenset(out)
 
+    def named_instead(self, workload_id: str) -> frozenset[str]:
+        """Ids of products a POE names in place of ``workload_id`` (its on-premises server)."""
+        return frozenset(w.id for w in self.workloads if workload_id in w.distinct_from)
+
     # ---- text -----------------------------------------------------------------------------
 
     def _build_matchers(self) -> tuple[PhraseMatcher, PhraseMatcher]:
@@ -235,16 +247,24 @@ class Catalogue:
         return [(m.start, m.end, m.weak) for m in find_mentions(text) if m.workload in ids]
 
 
+_ENTRY_KEYS = frozenset({"id", "name", "areas", "partner_center", "aliases", "part_of", "distinct_from"})
+_ALIAS_KEYS = frozenset({"text", "case_sensitive", "weak"})
+
+
 def _parse_entry(entry: dict[str, Any]) -> Workload:
     wid = entry.get("id", "")
     if not re.fullmatch(r"[a-z0-9_]+", wid):
         raise ValueError(f"workloads.toml: bad id {wid!r}")
+    if unknown := sorted(set(entry) - _ENTRY_KEYS):
+        raise ValueError(f"workloads.toml: {wid} has unknown keys {unknown}")
     areas = tuple(entry.get("areas", ()))
     bad = [a for a in areas if a not in AREAS]
     if bad:
         raise ValueError(f"workloads.toml: {wid} has unknown areas {bad}")
     aliases = []
     for raw in entry.get("aliases", ()):
+        if not isinstance(raw, str) and (unknown := sorted(set(raw) - _ALIAS_KEYS)):
+            raise ValueError(f"workloads.toml: {wid}: alias {raw!r} has unknown keys {unknown}")
         alias = Alias(raw) if isinstance(raw, str) else Alias(
             raw["text"], bool(raw.get("case_sensitive", False)), bool(raw.get("weak", False)))
         if isinstance(raw, str) and re.fullmatch(r"[A-Za-z0-9&]{1,4}", raw):
@@ -253,7 +273,8 @@ def _parse_entry(entry: dict[str, Any]) -> Workload:
         aliases.append(alias)
     return Workload(id=wid, name=entry["name"], areas=areas,
                     partner_center=tuple(entry.get("partner_center", ())),
-                    aliases=tuple(aliases), part_of=entry.get("part_of"))
+                    aliases=tuple(aliases), part_of=entry.get("part_of"),
+                    distinct_from=tuple(entry.get("distinct_from", ())))
 
 
 def _contains(tokens: list[str], part: list[str]) -> bool:

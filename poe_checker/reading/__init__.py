@@ -1,7 +1,7 @@
 """Reading: what an extraction says, found once for every format.
 
 Extractors give pages, words, emails, form fields, ink marks and placed pictures; this layer
-finds the dates (with what they date), money amounts, signature marks (e-signature stamps and
+finds the dates (with what they date), money amounts, what the document sets out of its scope, signature marks (e-signature stamps and
 records, names on signature lines, ink in signature blocks, pasted pictures) and the kind of
 document. It still knows nothing of the claim:
 deciding whose signature counts is the rules' job.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..extractors import Extraction
 from ..model import Document
-from . import amounts, dates, doctype, ink, signatures
+from . import amounts, dates, doctype, ink, sections, signatures
 
 
 def understand(*, name: str, sha256: str, media_type: str, kind: str, extraction: Extraction,
@@ -35,6 +35,7 @@ def understand(*, name: str, sha256: str, media_type: str, kind: str, extraction
         amounts=amounts.find_amounts(extraction.pages),
         signatures=found_signatures,
         images=extraction.images,
+        exclusions=sections.find_exclusions(extraction.pages),
         parent=parent,
         notes=extraction.notes,
     )

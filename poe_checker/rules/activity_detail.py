@@ -189,8 +189,9 @@ def _actions(text: str, cfg: _Config, unknown: tuple[str, ...]) -> list[tuple[in
     verbs = nlp.match_starts(cfg.verbs, text)
     if not verbs:
         return []
-    named = [(m.start, m.end) for m in find_mentions(text) if not m.weak]
     cat = catalogue()
+    # products that are claimed (an on-premises server named beside them is not work on one)
+    named = [(m.start, m.end) for m in find_mentions(text) if not m.weak and cat.by_id[m.workload].areas]
     for name in unknown:
         named.extend(cat.find_name(name, text, fuzzy=False))
     if not named:

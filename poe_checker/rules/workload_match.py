@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .. import knowledge
-from ..model import BBox, Checkbox, CheckResult, Claim, Document, Evidence, Package, Page
+from ..model import BBox, Checkbox, CheckResult, Claim, Document, Evidence, Exclusion, Package, Page
 from ..workloads import Catalogue, Workload, catalogue, claimed, find_mentions, reading_pages
 from . import support
 from .support import Hit, quote
@@ -52,6 +52,10 @@ class Finding:
     weak: list[Hit] = field(default_factory=list)
     unticked: list[Place] = field(default_factory=list)
     not_work: list[Place] = field(default_factory=list)
+    excluded: list[tuple[Hit, Exclusion]] = field(default_factory=list)
+    """Mentions where the document sets the work out of its scope ("Out of scope: ...")."""
+    instead: list[tuple[Hit, Workload]] = field(default_factory=list)
+    """Mentions of a product named in place of this one (Exchange Server for Exchange Online)."""
 
     @property
     def evidenced(self) -> bool:
@@ -101,11 +105,18 @@ def _scan_page(cat: Catalogue, finding: Finding, doc: Document, page: Page, zone
     spans = cat.names(finding.workload, page.text)
     if not spans and page.ocr and finding.workload.known:
         spans = _ocr_spans(cat, finding.workload, page.text)
+    instead = cat.named_instead(finding.workload.id)
+    if instead and not finding.instead and doc.doc_type not in _NOT_WORK:
+        finding.instead.extend((Hit(doc, page, m.start, m.end), cat.by_id[m.workload])
+                               for m in find_mentions(page.text) if m.workload in instead)
     for start, end, weak in spans:
         hit = Hit(doc, page, start, end)
         zone = next((z for z in zones if z.start < end and start < z.end), None)
+        excluded = next((e for e in doc.exclusions if e.holds(page.number, start, end)), None)
         if zone is not None and not zone.checked:
             finding.unticked.append(hit)
+        elif excluded is not None:
+            finding.excluded.append((hit, excluded))
         elif doc.doc_type in _NOT_WORK:
             finding.not_work.append(hit)
         elif zone is not None and not weak:
@@ -322,6 +333,22 @@ def _decide(findings: list[Finding], unread: list[Evidence]) -> CheckResult:
             failed.append((f, "its row in the POE template is there but not ticked, and no document describes work on it",
                            f"Tick {name} in the POE template (Section 1 of Microsoft's template) and describe "
                            f"the work done on it, or remove it from the claim."))
+        elif f.excluded:
+            hit, exclusion = f.excluded[0]
+            where = {"section": f"in the section “{quote(exclusion.cue.text, 50)}”",
+                     "label": f"after “{quote(exclusion.cue.text, 50)}:”",
+                     "clause": f"in a sentence that says “{quote(exclusion.cue.text, 40)}”"}[exclusion.shape]
+            failed.append((f, f"it is named only where the POE sets work out of scope ({where}"
+                              + (f", p. {hit.page.number}" if hit.page.number else "") + ")",
+                           f"If {name} was part of the work, describe it in the scope of work (what was deployed or "
+                           f"configured, for how many users or devices); a product listed as out of scope or for a "
+                           f"future phase is not evidence. Otherwise remove it from the claim."))
+        elif f.instead:
+            hit, other = f.instead[0]
+            failed.append((f, f"the POE names only “{hit.text}”, which is {other.name}, a different product "
+                              f"from {name}",
+                           f"If the work was on {name}, describe it by that name in the scope of work (what was "
+                           f"deployed or migrated, for how many users); otherwise remove {name} from the claim."))
         elif f.weak:
             alias = f.weak[0].text
             unsure.append((f, f"it is named only as “{alias}”, which can also mean another product",
@@ -342,7 +369,8 @@ def _decide(findings: list[Finding], unread: list[Evidence]) -> CheckResult:
     found = [f for f in findings if f.evidenced]
     evidence: list[Evidence] = []
     for f in findings:  # one place per workload first, so the cap of 12 keeps every workload
-        first = (f.ticked or f.text)[:1] or f.unticked[:1] or f.weak[:1] or f.not_work[:1]
+        first = (f.ticked or f.text)[:1] or f.unticked[:1] or [h for h, _ in f.excluded[:1]] \
+            or [h for h, _ in f.instead[:1]] or f.weak[:1] or f.not_work[:1]
         evidence.extend(_quoted(p) for p in first)
     for f in findings:
         if f.ticked and f.text:
