@@ -42,6 +42,7 @@ class _Record:
     marker: re.Pattern[str] | None
     columns: bool
     what: str
+    record: bool
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class _Cfg:
     block_numbers: dict[str, float]
     signer_name: re.Pattern[str]
     envelopes: dict[str, tuple[re.Pattern[str], ...]]
+    record_titles: tuple[re.Pattern[str], ...]
+    platform_words: re.Pattern[str]
 
 
 def _requires(value) -> tuple[str, ...]:
@@ -83,7 +86,7 @@ def _cfg() -> _Cfg:
     records = tuple(_Record(
         platform=p["platform"], requires=_requires(p.get("requires")), pattern=re.compile(p["pattern"], _FLAGS),
         marker=re.compile(p["marker"], _FLAGS) if p.get("marker") else None, columns=bool(p.get("columns")),
-        what=p.get("what", "")) for p in cfg["e_signature"])
+        what=p.get("what", ""), record=bool(p.get("record"))) for p in cfg["e_signature"])
     stamps = tuple(_Stamp(
         platform=s["platform"], requires=_requires(s.get("requires")), label=re.compile(s["label"], _FLAGS),
         name=s.get("name", "after"), signer_id=re.compile(s["signer_id"], re.IGNORECASE),
@@ -102,6 +105,8 @@ def _cfg() -> _Cfg:
         signer_name=re.compile(blk["signer_name"]),
         envelopes={k: tuple(re.compile(p, _FLAGS) for p in ([v] if isinstance(v, str) else v))
                    for k, v in cfg.get("envelope", {}).items()},
+        record_titles=tuple(re.compile(p, _FLAGS) for p in cfg["record_of"]["titles"]),
+        platform_words=re.compile(cfg["record_of"]["platform_words"], re.IGNORECASE),
     )
 
 
@@ -170,6 +175,7 @@ def find_signatures(pages: tuple[Page, ...], found_dates: tuple[DateMention, ...
                                      "was never completed" if stands_void else ""),
                     block=block,
                     envelope_id=envelope,
+                    record_of=_record_title(pages, page, cfg) if rec.record else None,
                 ))
         for stamp in cfg.stamps:
             if not _gate(stamp.requires, low):
@@ -195,6 +201,21 @@ def find_signatures(pages: tuple[Page, ...], found_dates: tuple[DateMention, ...
                 detail="a name typed on a signature line; nothing verifies who typed it",
             ))
     return tuple(out)
+
+
+def _record_title(pages: tuple[Page, ...], page: Page, cfg: _Cfg) -> str | None:
+    """The title of the document a record certifies: on the record's page, else on the pages of the
+    record before it (a certificate's signer events run on from its first page)."""
+    at = next((i for i, p in enumerate(pages) if p is page), 0)
+    for candidate in (page, *reversed(pages[max(0, at - 2):at])):
+        text = candidate.text or ""
+        for pattern in cfg.record_titles:
+            m = pattern.search(text)
+            if m:
+                title = cfg.platform_words.sub("", m.group("title").strip()).strip(" \t\"'“”")
+                if len(title) >= 3:
+                    return title
+    return None
 
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:

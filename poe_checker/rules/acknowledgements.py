@@ -23,6 +23,7 @@ from .. import knowledge
 from ..reading import approvals
 from ..model import Anchor, Claim, Document, Email, Evidence, Package, Signature, trust_words
 from ..parties import name_pattern, registrable_domain, same_organisation
+from ..workloads import catalogue, claimed
 from .support import quote
 
 Outcome = Literal["valid", "rejected", "undecided"]
@@ -54,6 +55,8 @@ class _Cues:
     named_person: re.Pattern[str]
     not_a_name_line: re.Pattern[str]
     role_line: re.Pattern[str]
+    record_not_poe: re.Pattern[str]
+    record_poe: re.Pattern[str]
 
 
 @functools.cache
@@ -67,6 +70,8 @@ def _cues() -> _Cues:
         named_person=re.compile(cfg["named_person"]),
         not_a_name_line=re.compile(cfg["not_a_name_line"]),
         role_line=re.compile(cfg["role_line"]),
+        record_not_poe=re.compile(cfg["record_not_poe"], re.IGNORECASE),
+        record_poe=re.compile(cfg["record_poe"], re.IGNORECASE),
     )
 
 
@@ -78,7 +83,7 @@ def acknowledgements(package: Package, claim: Claim) -> tuple[Acknowledgement, .
     found: list[Acknowledgement] = []
     for doc in package.readable:
         for sig in doc.signatures:
-            found.append(_judge_signature(doc, sig, claim, people, copies.get(id(sig), 0)))
+            found.append(_judge_signature(doc, sig, claim, people, copies.get(id(sig), 0), package))
         if doc.email is not None:
             found.append(_judge_email(doc, doc.email, claim))
     order = {"valid": 0, "undecided": 1, "rejected": 2}
@@ -213,7 +218,8 @@ def _side_from_labels(sig: Signature, claim: Claim) -> tuple[Side, str]:
     return best[1], f"it stands under \"{best[2]}\""
 
 
-def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _People, copies: int) -> Acknowledgement:
+def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _People, copies: int,
+                     package: Package) -> Acknowledgement:
     side, why_side = _side_of(sig, claim, people)
     who = sig.signer_name or sig.signer_email or "an unnamed signer"
 
@@ -230,6 +236,11 @@ def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _Peopl
         return ack("rejected", f"the digital signature of {who} does not hold: {_first_clause(sig.detail)}")
     if sig.valid is False:
         return ack("rejected", f"the {_platform_name(sig) or 'e-signature'} record does not hold: {sig.detail}")
+    certified = _certified(doc, sig, package, claim)
+    if certified.kind == "other":
+        return ack("rejected", f"the {_platform_name(sig) or 'e-signature'} record certifies “{sig.record_of}”, "
+                               "a different document from this claim's SOW or POE, so its signatures "
+                               "acknowledge nothing of this claim")
     if side == "partner":
         return ack("rejected", f"signed by {who} on the partner's side ({why_side}), not by the customer")
     if side == "third_party":
@@ -241,6 +252,10 @@ def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _Peopl
                                 "the package (likely copy-paste): a person should compare the signatures")
     if side == "unknown":
         return ack("undecided", f"signature by {who}, but {why_side}")
+    if certified.kind == "unrecognised":
+        return ack("undecided", f"the {_platform_name(sig) or 'e-signature'} record signed by {who} certifies "
+                                f"“{sig.record_of}”, which is not in the package and whose title does not say it is "
+                                "this claim's SOW or POE: a person must check what was signed")
     if sig.kind == "typed":
         return ack("undecided", f"{who}'s name is typed on the customer's signature line; a typed name is not "
                                 "a verifiable e-signature")
@@ -253,7 +268,64 @@ def _judge_signature(doc: Document, sig: Signature, claim: Claim, people: _Peopl
         # what was verified, and whether the identity is verified or only self-asserted
         return ack("valid", f"{how} by {who} on the customer's side ({why_side}): {_first_clause(sig.detail)}; "
                             f"{trust_words(sig.trusted)}")
-    return ack("valid", f"{how} by {who} on the customer's side ({why_side})")
+    return ack("valid", f"{how} by {who} on the customer's side ({why_side}){certified.words}")
+
+
+@dataclass(frozen=True)
+class _Certified:
+    """What a platform record certifies, for the reason given with its signatures."""
+
+    kind: Literal["not_a_record", "itself", "linked", "named_work", "other", "unrecognised"]
+    words: str = ""
+    """Appended to a valid signature's reason: which document the record was linked to."""
+
+
+def _certified(doc: Document, sig: Signature, package: Package, claim: Claim) -> _Certified:
+    """Link a platform record to the document it certifies: the document it is appended to, a
+    package document carrying its envelope id, one whose name or title is the record's title; else
+    judge the title itself (a record of an NDA is no acknowledgement of a SOW)."""
+    title = sig.record_of
+    if title is None:
+        return _Certified("not_a_record")
+    if doc.doc_type != "signature_certificate":
+        return _Certified("itself")
+    others = [d for d in package.readable if d is not doc and d.doc_type != "signature_certificate"]
+    if sig.envelope_id:
+        key = re.sub(r"[^0-9a-z]", "", sig.envelope_id.lower())
+        for other in others:
+            if any(s.envelope_id and re.sub(r"[^0-9a-z]", "", s.envelope_id.lower()) == key for s in other.signatures) \
+                    or key in re.sub(r"[^0-9a-z\n]", "", other.text.lower()):
+                return _Certified("linked", f"; the record certifies {other.name} (same envelope id)")
+    wanted = _title_key(title)
+    numbers = [n for n in re.findall(r"[A-Za-z0-9][A-Za-z0-9/_.-]*[A-Za-z0-9]", title)
+               if len(n) >= 5 and any(c.isdigit() for c in n) and not re.fullmatch(r"(?:19|20)\d\d", n)]
+    for other in others:
+        names = [_title_key(other.name)] + [_title_key(line) for line in other.text.split("\n")[:4] if line.strip()]
+        if wanted and any(n and fuzz.token_set_ratio(wanted, n) >= 90 and min(len(wanted), len(n)) >= 8
+                          for n in names):
+            return _Certified("linked", f"; the record certifies {other.name} (its title “{quote(title, 60)}”)")
+        text = other.text
+        if (number := next((n for n in numbers if n in text), None)) is not None:
+            return _Certified("linked", f"; the record certifies {other.name} (both name {number})")
+    cues = _cues()
+    if cues.record_not_poe.search(title) and not cues.record_poe.search(title):
+        return _Certified("other")
+    if cues.record_poe.search(title) or claim.claim_id in title or _names_claimed_work(title, claim):
+        return _Certified("named_work", f"; the record certifies “{quote(title, 60)}”, which is not itself in the "
+                                        "package")
+    return _Certified("unrecognised")
+
+
+def _title_key(text: str) -> str:
+    """A document name or title reduced for comparison: no file extension, case or punctuation."""
+    text = re.sub(r"\.(?:pdf|docx?|msg|eml|png|jpe?g|tiff?)$", "", text.strip(), flags=re.IGNORECASE)
+    return " ".join(re.findall(r"[0-9a-z]+", text.lower().replace("_", " ")))
+
+
+def _names_claimed_work(title: str, claim: Claim) -> bool:
+    cat = catalogue()
+    ids = {claimed(w).id for w in claim.workloads if w.strip()}
+    return any(cat.names(cat.by_id[i], title) for i in ids if i in cat.by_id)
 
 
 def _ocr_doubt(doc: Document, sig: Signature) -> str:
