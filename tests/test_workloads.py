@@ -152,6 +152,38 @@ def test_the_loader_refuses_an_unknown_parent():
         Catalogue(data)
 
 
+def test_the_loader_refuses_a_misspelt_key_of_an_entry_or_an_alias():
+    data = _data()
+    data["workload"][0]["alias"] = ["Intune for Education"]
+    with pytest.raises(ValueError, match="unknown keys"):
+        Catalogue(data)
+    data = _data()
+    data["workload"][0]["aliases"].append({"text": "Intune Suite", "case_sensitiv": True})
+    with pytest.raises(ValueError, match="unknown keys"):
+        Catalogue(data)
+
+
+def test_a_product_distinct_from_a_claimable_one_is_not_itself_claimable():
+    data = _data()
+    server = next(e for e in data["workload"] if e["id"] == "exchange_server")
+    server["distinct_from"].append("nothing")
+    with pytest.raises(ValueError, match="distinct_from unknown ids"):
+        Catalogue(data)
+    data = _data()
+    next(e for e in data["workload"] if e["id"] == "exchange_server")["areas"] = ["modern_work"]
+    with pytest.raises(ValueError, match="not claimable"):
+        Catalogue(data)
+
+
+def test_the_on_premises_server_is_what_a_poe_names_instead_of_the_online_service():
+    cat = catalogue()
+    assert "exchange_server" in cat.named_instead("exchange_online")
+    assert "sharepoint_server" in cat.named_instead("sharepoint_online")
+    assert cat.named_instead("intune") == frozenset()
+    found = [m.workload for m in find_mentions("We upgrade to Exchange Server Subscription Edition this year.")]
+    assert found == ["exchange_server"]
+
+
 def test_reading_pages_adds_quoted_history_missing_from_the_page_text():
     mail = Email(subject="Re: scope", sender=Mailbox("John", "john@contoso.com"), body_new="Approved.",
                  body_quoted="From: Jane\n> We will deploy Intune to 900 devices.")

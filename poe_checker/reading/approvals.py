@@ -1020,7 +1020,25 @@ def _agent_of(clause: list[_Tok], triggers: list[_Trigger], n: int, v: _Vocab) -
         if not passive and prev_agent in ("writer", "organisation"):
             return prev_agent, prev_text, False
         return agent, agent_text, passive
+    if not trig.noun and words and words[-1].low == "and" and _writer_leads(before[:-1], v):
+        # "We have reviewed the ECIF charter and approve it": the names between are the first verb's object
+        return "writer", "", False
     return _agent(before, after, trig, v)
+
+
+def _writer_leads(before: list[_Tok], v: _Vocab) -> bool:
+    """Whether the clause opens with the writer as its subject ("We have reviewed ...", "I read
+    ..."), before any other possible subject: a name, the addressee or another person."""
+    for k, t in enumerate(before):
+        if t.low in ("i", "we") or _at(before, k, v.writer, v.longest):
+            return True
+        if t.lemma in v.addressee or t.lemma in v.others:
+            return False
+        if _is_adverb(t) or t.low in _FUNCTION_WORDS:
+            continue
+        if t.text[:1].isupper():
+            return False
+    return False
 
 
 def _agent(before: list[_Tok], after: list[_Tok], trig: _Trigger, v: _Vocab) -> tuple[Agent, str, bool]:

@@ -189,9 +189,13 @@ def _side_from_heading(heading: str, claim: Claim) -> tuple[Side, str] | None:
         if is_customer and is_partner:
             return None
     if (org := cues.behalf_of.search(" ".join(heading.split()))) is not None:
-        return "third_party", (f"its block is signed on behalf of {org.group('org').strip()}, which is neither "
-                               f"the customer ({claim.customer.name}) nor the partner")
+        return "third_party", _third_party(org.group("org"), claim)
     return None
+
+
+def _third_party(org: str, claim: Claim) -> str:
+    return (f"its block is signed on behalf of {' '.join(org.split())}, which is neither the customer "
+            f"({claim.customer.name}) nor the partner")
 
 
 def _known(name: str, names: frozenset[str]) -> bool:
@@ -213,6 +217,12 @@ def _side_from_labels(sig: Signature, claim: Claim) -> tuple[Side, str]:
         for m in pattern.finditer(before):
             if best is None or m.start() > best[0]:
                 best = (m.start(), side, m.group())  # type: ignore[assignment]
+    # a line "For Microsoft Corporation" (or "On behalf of ...") nearer the mark than any label: a
+    # third party signs
+    behalf = [(line.start(), org.group("org")) for line in re.finditer(r"[^\n]+", before)
+              if (org := cues.behalf_of.match(line.group().strip())) is not None]
+    if behalf and (best is None or behalf[-1][0] > best[0]):
+        return "third_party", _third_party(behalf[-1][1], claim)
     if best is None:
         return "unknown", "nothing near the signature says whose it is"
     return best[1], f"it stands under \"{best[2]}\""

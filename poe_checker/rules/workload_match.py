@@ -338,8 +338,10 @@ def _decide(findings: list[Finding], unread: list[Evidence]) -> CheckResult:
             where = {"section": f"in the section “{quote(exclusion.cue.text, 50)}”",
                      "label": f"after “{quote(exclusion.cue.text, 50)}:”",
                      "clause": f"in a sentence that says “{quote(exclusion.cue.text, 40)}”"}[exclusion.shape]
+            other = (f"; the work it describes is on “{f.instead[0][0].text}”, which is {f.instead[0][1].name}, "
+                     f"a different product") if f.instead else ""
             failed.append((f, f"it is named only where the POE sets work out of scope ({where}"
-                              + (f", p. {hit.page.number}" if hit.page.number else "") + ")",
+                              + (f", p. {hit.page.number}" if hit.page.number else "") + ")" + other,
                            f"If {name} was part of the work, describe it in the scope of work (what was deployed or "
                            f"configured, for how many users or devices); a product listed as out of scope or for a "
                            f"future phase is not evidence. Otherwise remove it from the claim."))

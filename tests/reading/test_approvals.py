@@ -43,3 +43,16 @@ def test_approvals_in_shapes_the_reader_was_taught(sentence, subject):
 ])
 def test_what_only_looks_like_an_approval(sentence, subject, reason):
     assert reads(sentence, subject) == (False, reason)
+
+
+@pytest.mark.parametrize("sentence, agent, organisation", [
+    # a verb after "and" with no subject of its own shares the clause's subject: the names between
+    # are the first verb's object, not who approves
+    ("We have reviewed the ECIF project charter and approve the Intune deployment work.", "writer", ""),
+    ("I read the Northwind proposal twice and accept it as scoped.", "writer", ""),
+    # a clause that opens with an organisation keeps it as the agent
+    ("Contoso Ltd has reviewed the charter and approves the Intune deployment work.", "organisation", "Contoso Ltd"),
+])
+def test_a_coordinated_verb_shares_the_subject_the_clause_opens_with(sentence, agent, organisation):
+    f = read_sentence(sentence, thread=thread_context("RE: ECIF charter"))
+    assert f.approves and (f.agent, f.agent_text) == (agent, organisation)

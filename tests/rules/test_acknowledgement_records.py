@@ -169,3 +169,75 @@ def test_the_same_signature_raster_in_two_documents_is_a_likely_copy():
     assert twice.status == "warn" and "appears 2 times in the package" in twice.message
     apart = check(wet("a.pdf", "00ff00ff00ff00ff"), wet("b.pdf", "ff00ff00ff00ff00"))
     assert apart.status == "pass"
+
+
+# ---- what a platform record certifies ----------------------------------------------------------
+
+CERT = "Certificate Of Completion\nEnvelope Id: {env}\nSubject: Complete with Docusign: {title}\nSigner Events"
+ENV = "5E6F7A8B-9C0D-4E1F-A2B3-C4D5E6F7A8B9"
+
+
+def certificate(title: str, envelope: str = ENV):
+    doc = text_document("certificate_of_completion.pdf", CERT.format(env=envelope, title=title),
+                        doc_type="signature_certificate")
+    sig = Signature(where=Anchor(1, "John Doe", (72.0, 600.0, 200.0, 620.0)), kind="e_signature",
+                    signer_name="John Doe", signer_email="john.doe@contoso.com", signed_on=dt.date(2025, 5, 28),
+                    platform="docusign", envelope_id=envelope, record_of=title)
+    return replace(doc, signatures=(sig,))
+
+
+SOW_TEXT = ("Statement of Work\nModern Endpoint Management - Microsoft Intune and Defender for Endpoint\n"
+            "SOW number FAB-SOW-2025-0142\nFabrikam will deploy Microsoft Intune to 900 devices.")
+
+
+def test_a_record_appended_to_the_document_it_signs_certifies_that_document():
+    sow = signed(SOW_TEXT, kind="e_signature", signer_name="John Doe", signer_email="john.doe@contoso.com",
+                 platform="docusign", record_of="Mutual NDA.pdf", signed_on=dt.date(2025, 5, 28))
+    # appended to the SOW itself, the record's own title does not take it elsewhere
+    assert check(sow).status == "pass"
+
+
+def test_a_separate_record_is_linked_by_the_envelope_id_printed_on_the_document():
+    sow = text_document("sow.pdf", f"Docusign Envelope ID: {ENV}\n" + SOW_TEXT)
+    r = check(sow, certificate("Contract pack 7.pdf"))
+    assert r.status == "pass" and "the record certifies sow.pdf (same envelope id)" in r.message
+
+
+def test_a_separate_record_is_linked_by_the_documents_title():
+    r = check(text_document("sow.pdf", SOW_TEXT),
+              certificate("Statement of Work - Modern Endpoint Management.pdf", "1C2D3E4F-0000-4C7D-8E9F-A0B1C2D3E4F5"))
+    assert r.status == "pass" and "the record certifies sow.pdf (its title" in r.message
+
+
+def test_a_separate_record_is_linked_by_a_number_both_print():
+    r = check(text_document("scope.pdf", SOW_TEXT),
+              certificate("FAB-SOW-2025-0142 signed.pdf", "2C2D3E4F-0000-4C7D-8E9F-A0B1C2D3E4F5"))
+    assert r.status == "pass" and "(both name FAB-SOW-2025-0142)" in r.message
+
+
+def test_a_record_of_another_kind_of_document_acknowledges_nothing():
+    r = check(text_document("sow.pdf", SOW_TEXT),
+              certificate("Mutual Non-Disclosure Agreement - Contoso Ltd and Fabrikam Inc.pdf",
+                          "3C2D3E4F-0000-4C7D-8E9F-A0B1C2D3E4F5"))
+    assert r.status == "fail"
+    assert "certifies “Mutual Non-Disclosure Agreement - Contoso Ltd and Fabrikam Inc.pdf”, a different document" \
+        in r.message
+
+
+def test_a_record_whose_title_names_the_work_counts_and_says_the_document_is_missing():
+    r = check(certificate("Contoso Intune deployment sign-off.pdf"))
+    assert r.status == "pass" and "which is not itself in the package" in r.message
+
+
+def test_a_record_whose_title_says_nothing_is_left_to_a_person():
+    r = check(certificate("Document 7.pdf"))
+    assert r.status == "warn" and "a person must check what was signed" in r.message
+
+
+def test_a_block_under_a_line_naming_a_third_organisation_is_not_the_customers():
+    text = ("ECIF Project Charter\nApprovals\nFor Microsoft Corporation\nE-Signed by:\nDiego Siciliani\n"
+            "Name (printed): Diego Siciliani\nTitle: ECIF Program Manager")
+    doc = signed(text, kind="e_signature", signer_name="Diego Siciliani", platform="docusign",
+                 field="Diego Siciliani", context=text)
+    r = check(doc)
+    assert r.status == "fail" and "signed on behalf of Microsoft Corporation, which is neither the customer" in r.message
