@@ -394,6 +394,8 @@ class Document:
     sha256: str
     media_type: str
     doc_type: str = "other"
+    kind_cues: tuple[Anchor, ...] = ()
+    """Where the cues that made it ``doc_type`` are printed (its title's first)."""
     pages: tuple[Page, ...] = ()
     page_count: int | None = None
     """Pages as the format counts them: None for formats without pages (DOCX, email, ...)."""

@@ -20,11 +20,13 @@ def understand(*, name: str, sha256: str, media_type: str, kind: str, extraction
     found_signatures = (extraction.signatures + signatures.find_signatures(extraction.pages, found_dates)
                         + ink.find_marks(extraction.pages, extraction.images))
     found_signatures = ink.settle(found_signatures, extraction.pages, found_dates)
+    doc_type = doctype.classify(kind, extraction.pages, extraction.email, found_signatures)
     return Document(
         name=name,
         sha256=sha256,
         media_type=media_type,
-        doc_type=doctype.classify(kind, extraction.pages, extraction.email, found_signatures),
+        doc_type=doc_type,
+        kind_cues=doctype.kind_cues(doc_type, extraction.pages),
         pages=extraction.pages,
         page_count=extraction.page_count,
         email=extraction.email,

@@ -11,7 +11,7 @@ import functools
 import re
 
 from .. import knowledge
-from ..model import Email, Page, Signature
+from ..model import Anchor, Email, Page, Signature
 
 
 _UPPER_OUTSIDE_ESCAPE = re.compile(r"(?<!\\)[A-Z]")
@@ -108,3 +108,32 @@ def scores_for(text: str) -> dict[str, float]:
                 total += weight
         scores[doc_type] = total
     return scores
+
+
+def kind_cues(doc_type: str, pages: tuple[Page, ...], limit: int = 4) -> tuple[Anchor, ...]:
+    """Where the cues of ``doc_type`` are printed: each cue's first place in the document (those
+    in its title first, then the structural cues), so a person can see why it is that kind."""
+    cfg, cues, structure = _cues()
+    patterns = [p for p, _ in sorted(cues.get(doc_type, ()), key=lambda c: -c[1])]
+    patterns += structure.get(doc_type, (0, []))[1]
+    found: list[tuple[bool, int, int, Anchor]] = []
+    budget = int(cfg["scan_chars"])
+    for order, pattern in enumerate(patterns):
+        seen = 0
+        for page in pages:
+            text = page.text or ""
+            low = text[: max(0, budget - seen)].lower()
+            seen += len(text)
+            m = pattern.search(low)
+            if m is not None and m.end() > m.start():
+                in_title = page is pages[0] and m.start() < len(title_of(low, int(cfg["title_lines"])))
+                found.append((not in_title, order, m.start(), page.anchor(m.start(), m.end())))
+                break
+            if seen >= budget:
+                break
+    found.sort(key=lambda f: f[:3])
+    out: list[Anchor] = []
+    for *_, a in found:
+        if all(a.text.lower() != b.text.lower() for b in out):
+            out.append(a)
+    return tuple(out[:limit])

@@ -7,8 +7,8 @@ prove the work on their own; a SOW, a POE template, a customer email or an e-sig
 from __future__ import annotations
 
 from .. import knowledge
-from ..model import CheckResult, Claim, Evidence, Package
-from .support import result
+from ..model import CheckResult, Claim, Document, Evidence, Package
+from .support import quote, result
 
 RULE = "document_type"
 LABELS = {
@@ -19,6 +19,18 @@ LABELS = {
     "master_services_agreement": "master services agreement", "engagement_report": "engagement report",
     "ecif_document": "ECIF document", "image": "image", "other": "unrecognised document",
 }
+
+
+def _why(doc: Document) -> str:
+    """"sow.pdf (statement of work: “Statement of Work”, “deliverables”)": a kind and what shows it."""
+    label = LABELS.get(doc.doc_type, doc.doc_type)
+    cues = ", ".join(f"“{quote(a.text, 40)}”" for a in doc.kind_cues[:3])
+    return f"{doc.name} ({label}: {cues})" if cues else f"{doc.name} ({label})"
+
+
+def _evidence(doc: Document) -> list[Evidence]:
+    """Where the document's kind shows on its pages, else its first line."""
+    return [Evidence.at(doc, a) for a in doc.kind_cues[:2]] or [_first_line(doc)]
 
 
 def _first_line(doc) -> Evidence:
@@ -42,9 +54,9 @@ def check(package: Package, claim: Claim) -> CheckResult:
         # an invoice is a required component of a partner-activity claim, but not proof of the work itself
         accepted = [d for d in accepted if d.doc_type != "invoice"]
     if accepted:
-        kinds = ", ".join(dict.fromkeys(LABELS[d.doc_type] for d in accepted))
-        return result(RULE, "pass", f"The package holds acceptable proof of execution: {kinds}.",
-                      evidence=[_first_line(d) for d in accepted[:4]])
+        return result(RULE, "pass", "The package holds acceptable proof of execution: "
+                                    + "; ".join(_why(d) for d in accepted[:4]) + ".",
+                      evidence=[e for d in accepted[:4] for e in _evidence(d)])
     refused = [d for d in readable if d.doc_type not in ("image", "other")]
     unknown = [d for d in readable if d.doc_type in ("image", "other")]
     if unknown:
@@ -53,7 +65,8 @@ def check(package: Package, claim: Claim) -> CheckResult:
                                     + ".",
                       "Add a statement of work or the POE template describing the work, with the customer's "
                       "acknowledgement.", [_first_line(d) for d in unknown[:4]])
-    kinds = ", ".join(dict.fromkeys(LABELS[d.doc_type] for d in refused))
-    return result(RULE, "fail", f"The package holds only documents that do not prove the work on their own: {kinds}.",
+    return result(RULE, "fail", "The package holds only documents that do not prove the work on their own: "
+                                + "; ".join(_why(d) for d in refused[:4]) + ".",
                   "Add a statement of work or the POE template describing the work delivered, acknowledged by the "
-                  "customer (signature or email from the customer's domain).", [_first_line(d) for d in refused[:4]])
+                  "customer (signature or email from the customer's domain).",
+                  [e for d in refused[:4] for e in _evidence(d)])

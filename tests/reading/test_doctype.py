@@ -90,3 +90,21 @@ def test_a_certificate_appended_to_a_sow_leaves_it_a_sow_and_alone_it_is_a_certi
     assert doctype.classify("pdf", (cert,), None) == "signature_certificate"
     assert doctype.classify("pdf", (cert, page("Signer Events continued\nCertificate of completion", 2)), None) \
         == "signature_certificate"
+
+
+def test_the_cues_that_decided_a_kind_are_kept_with_their_place_title_first():
+    from ..modelkit import text_document
+    doc = text_document("sow.pdf", SOW_ABOUT_INVOICES)
+    assert doc.doc_type == "statement_of_work"
+    texts = [a.text for a in doc.kind_cues]
+    assert texts[0] == "Statement of Work"           # in the title: first
+    assert "Deliverables" in texts and "invoice" not in " ".join(texts).lower()
+    first = doc.kind_cues[0]
+    assert first.page == 1 and first.bbox is not None
+    assert doc.pages[0].text[first.span[0]:first.span[1]] == "Statement of Work"
+
+
+def test_a_document_of_no_kind_has_no_cues():
+    from ..modelkit import text_document
+    doc = text_document("notes.pdf", "Lorem ipsum dolor sit amet.")
+    assert doc.doc_type == "other" and doc.kind_cues == ()

@@ -113,6 +113,17 @@ def test_document_type(texts, status):
     assert document_type.check(package(*docs), claim()).status == status
 
 
+def test_document_type_says_what_shows_each_kind_and_points_at_it():
+    sow = text_document("sow.pdf", "Statement of Work\nScope of work: Intune for 900 devices\nDeliverables")
+    r = document_type.check(package(sow), claim())
+    assert r.status == "pass"
+    assert "sow.pdf (statement of work: “Statement of Work”" in r.message and "“Deliverables”" in r.message
+    assert r.evidence[0].text == "Statement of Work" and r.evidence[0].bbox is not None
+    po = text_document("po.pdf", "PURCHASE ORDER\nPO Number: 45001\nQty 3")
+    r = document_type.check(package(po), claim())
+    assert r.status == "fail" and "po.pdf (purchase order: “PURCHASE ORDER”" in r.message
+
+
 def test_an_invoice_alone_does_not_prove_partner_activity_work():
     doc = text_document("invoice.pdf", INVOICE.format(amount="USD 5,000.00"))
     assert document_type.check(package(doc), activity_claim()).status == "fail"
