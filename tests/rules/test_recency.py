@@ -42,3 +42,42 @@ def test_pre_sales_engagement_must_precede_the_transaction(transaction, status):
     r = recency.check(package(customer_mail("2025-05-01T10:00:00+00:00")),
                       claim(motion="pre_sales", transaction_date=transaction))
     assert r.status == status
+
+
+# ---- an ambiguous numeric date the document itself does not settle ------------------------------
+
+SIGNED = ("Statement of Work FAB-SOW-2025-0142\nFabrikam will deploy Microsoft Intune to 900 devices for Contoso.\n"
+          "Customer Acknowledgment\nE-Signed by:\nJohn Doe\n098C77187874542ABA164484C281E7731\n"
+          "Signature Date Signed {date}\nName (printed): John Doe\nTitle: CISO")
+
+
+def parties(customer: str | None, partner: str | None):
+    from poe_checker.model import Party
+    return claim(customer=Party(name="Contoso", domain="contoso.com", country=customer),
+                 partner=Party(name="Fabrikam", partner_id="5272302", country=partner))
+
+
+def signed_on(date: str):
+    from ..modelkit import text_document
+    doc = text_document("sow.pdf", SIGNED.format(date=date))
+    assert [d.read_because for d in doc.dates] == ["default_month_first"]   # nothing in it tells
+    return package(doc)
+
+
+@pytest.mark.parametrize("customer, partner, status, words", [
+    ("GB", "GB", "pass", "read as 3 December 2024 (day-first: nothing in the document tells, and the claim's "
+                         "parties are in GB)"),
+    ("US", "US", "fail", "read as 12 March 2024 (month-first: nothing in the document tells, and the claim's "
+                         "parties are in US)"),
+    ("GB", "US", "warn", "reads as 12 March 2024 or as 3 December 2024"),
+    (None, None, "warn", "only one of them is within 12 months"),
+])
+def test_the_claims_countries_settle_a_date_the_document_does_not(customer, partner, status, words):
+    r = recency.check(signed_on("03/12/2024"), parties(customer, partner))
+    assert r.status == status and words in r.message
+
+
+def test_an_open_date_whose_two_readings_are_both_recent_passes():
+    # 05/06/2025: 6 May or 5 June 2025, both within 12 months of 2025-09-15
+    r = recency.check(signed_on("05/06/2025"), parties(None, None))
+    assert r.status == "pass"
