@@ -1,5 +1,6 @@
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -49,3 +50,20 @@ def fixture_script(name: str):
 def signature_kit():
     """fixtures/build_signatures.py as a module: its test CA, pyHanko signing and after-signing edit."""
     return fixture_script("build_signatures")
+
+
+def tesseract_or_skip() -> None:
+    """Tests of real OCR need Tesseract: under CI (``CI=true``) its absence fails the run, as the
+    PostgreSQL and browser tests do; on a developer machine without it they skip."""
+    from poe_checker import ocr
+    if ocr.available():
+        return
+    message = "Tesseract is not installed: apt-get install tesseract-ocr tesseract-ocr-eng"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def tesseract() -> None:
+    tesseract_or_skip()

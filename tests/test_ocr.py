@@ -6,7 +6,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from poe_checker import ocr
 
-pytestmark = pytest.mark.skipif(not ocr.available(), reason="Tesseract is not installed")
+pytestmark = pytest.mark.usefixtures("tesseract")   # fails under CI=true when Tesseract is missing
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 LINES = ["Statement of Work for Contoso Ltd", "Fabrikam deploys Microsoft Intune",
@@ -93,3 +93,16 @@ def test_an_emails_attachments_share_one_ocr_budget():
     assert len(docs) == 5
     assert any("not read by OCR" in n and "per uploaded file" in n for n in notes), notes
     assert elapsed < 4 * 1.5, elapsed
+
+
+def test_a_missing_tesseract_fails_under_ci_and_skips_elsewhere(monkeypatch):
+    from _pytest.outcomes import Failed, Skipped
+
+    from .conftest import tesseract_or_skip
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(Failed, match="Tesseract is not installed"):
+        tesseract_or_skip()
+    monkeypatch.delenv("CI")
+    with pytest.raises(Skipped):
+        tesseract_or_skip()

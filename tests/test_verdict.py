@@ -64,7 +64,7 @@ def test_rules_out_of_contract_order_are_refused():
 
 
 def test_a_kind_the_contract_does_not_name_is_other_there_and_kept_in_kind():
-    from poe_checker.model import Document, Package
+    from poe_checker.model import Document
     from poe_checker.verdict import _document
 
     report = Document("report.pdf", "0" * 64, "application/pdf", doc_type="engagement_report")
