@@ -4,8 +4,9 @@
 reader, so it is met in full. ``acknowledgement_sentences_holdout.tsv`` was written afterwards by
 someone who saw neither the reader nor the first bank; it scored 0.958 / 0.920 blind, and its misses
 were then studied and fixed in general terms, so it is met in full too but is no longer held out.
-``acknowledgement_sentences_holdout2.tsv``, when present, was written blind after those fixes and is
-never tuned on: its figures are the honest ones. The issue's targets are precision 1.0 and recall
+``acknowledgement_sentences_holdout2.tsv`` was written blind after those fixes and is never tuned
+on: its figures (precision 0.912, recall 0.950 on 240 sentences) are the honest ones, below the
+issue's targets. The issue's targets are precision 1.0 and recall
 >= 0.97. These tests hold the measured floors so the reading cannot get worse unnoticed
 (benchmarks/bench_approvals.py prints the misses).
 """
@@ -32,6 +33,7 @@ def _scores(path: Path) -> tuple[int, float, float]:
 @pytest.mark.parametrize("bank, size, min_precision, min_recall", [
     ("acknowledgement_sentences.tsv", 400, 1.0, 1.0),
     ("acknowledgement_sentences_holdout.tsv", 200, 1.0, 1.0),
+    ("acknowledgement_sentences_holdout2.tsv", 240, 0.91, 0.95),
 ])
 def test_the_bank_is_read_at_least_as_well_as_measured(bank, size, min_precision, min_recall):
     rows, precision, recall = _scores(DATA / bank)
