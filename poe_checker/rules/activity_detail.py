@@ -52,6 +52,9 @@ class _Config:
     date_hint: re.Pattern[str]
     date_roles: frozenset[str]
     challenge: re.Pattern[str]
+    situation: re.Pattern[str]
+    """Present-tense words that are a challenge only beside ``situation_needs`` on their line."""
+    situation_needs: re.Pattern[str]
     verbs: PhraseMatcher
     max_verb_distance: int
     generic: PhraseMatcher
@@ -90,6 +93,8 @@ def _config() -> _Config:
         date_hint=_compile(frags["date_hint"]),
         date_roles=frozenset(cfg["timeline"].get("date_roles", ())),
         challenge=_compile("|".join(f"(?:{p})" for p in cfg["challenge"]["patterns"])),
+        situation=_compile("|".join(f"(?:{p})" for p in cfg["challenge"]["situation"])),
+        situation_needs=_compile(cfg["challenge"]["situation_needs"]),
         verbs=nlp.phrase_matcher({"verb": cfg["actions"]["verbs"]}),
         max_verb_distance=int(cfg["actions"].get("max_verb_distance", 160)),
         generic=nlp.phrase_matcher({"generic": cfg["generic_phrases"]["phrases"]}),
@@ -166,7 +171,19 @@ def _timeline(text: str, lines: list[tuple[int, int]], cfg: _Config) -> list[tup
 
 
 def _challenge(text: str, cfg: _Config) -> list[tuple[int, int]]:
-    return [m.span() for m in cfg.challenge.finditer(text)]
+    """Problem statements, and present-tense words ("currently") on a line that states a lack or
+    gives a count or version: a word alone is no challenge."""
+    out = [m.span() for m in cfg.challenge.finditer(text)]
+    for m in cfg.situation.finditer(text):
+        start = max(text.rfind("\n", 0, m.start()), *(text.rfind(p, 0, m.start()) for p in _STOPS)) + 1
+        ends = [e for e in (text.find(p, m.end()) for p in ("\n", *_STOPS)) if e != -1]
+        sentence = text[start:min(ends, default=len(text))]
+        if cfg.situation_needs.search(sentence.replace(m.group(), " ")):
+            out.append(m.span())
+    return out
+
+
+_STOPS = (". ", "; ", "! ", "? ")
 
 
 @functools.lru_cache(maxsize=256)

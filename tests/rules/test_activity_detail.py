@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from poe_checker.model import Anchor, DateMention, Document, Email, Mailbox, Page
 from poe_checker.rules import activity_detail
 from tests.modelkit import claim, package, page
@@ -121,6 +123,25 @@ def test_marketing_benefits_and_task_lists_fail():
     for phrase in ("empower your employees", "best-in-class", "increase productivity"):
         assert phrase in result.message
     assert any("ongoing support" in t for t in texts(result))
+
+
+@pytest.mark.parametrize("text, is_challenge", [
+    ("Manage your current and future devices with ease from one console.", False),
+    ("Keep existing investments and move at your own pace.", False),
+    ("Contoso currently uses Symantec Endpoint Protection 14 with no EDR.", True),
+    ("Phones are managed manually today and corporate email on them is not protected.", True),
+    ("The existing Configuration Manager 2012 R2 instance is out of support.", True),
+])
+def test_a_challenge_is_a_statement_about_the_customer_not_a_word(text, is_challenge):
+    assert bool(activity_detail._signals(text, ())["challenge"]) == is_challenge
+
+
+def test_marketing_with_a_number_a_phase_and_current_is_not_three_kinds():
+    text = ("Microsoft Intune lets you manage your current devices from anywhere. Phase 1 gets you started, and "
+            "over 1,000 users can work from anywhere on any device with best-in-class security.")
+    result = run(doc("brochure.pdf", text))
+    assert result.status != "pass", result.message
+    assert "the customer's current challenge" not in result.message.split("but not")[0]
 
 
 def test_two_kinds_are_left_to_a_person_naming_what_is_missing():
