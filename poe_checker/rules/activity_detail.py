@@ -34,6 +34,7 @@ _GENERIC_QUOTED = 6
 class _Config:
     pass_min_kinds: int
     fail_max_kinds: int
+    generic_per_kind: int
     per_kind: int
     ignore_doc_types: frozenset[str]
     labels: dict[str, str]
@@ -78,6 +79,7 @@ def _config() -> _Config:
     return _Config(
         pass_min_kinds=int(decision["pass_min_kinds"]),
         fail_max_kinds=int(decision["fail_max_kinds"]),
+        generic_per_kind=int(decision["generic_phrases_per_kind"]),
         per_kind=int(decision.get("evidence_per_kind", 2)),
         ignore_doc_types=frozenset(decision.get("ignore_doc_types", ())),
         labels={k: cfg["kinds"][k]["label"] for k in KINDS},
@@ -301,13 +303,19 @@ def check(package: Package, claim: Claim) -> CheckResult:
         phrases = list(dict.fromkeys(q.lower() for q in generic_quotes))
         generic_note = " Generic phrases found: " + ", ".join(f"“{p}”" for p in phrases[:_GENERIC_QUOTED]) + "."
     have = _and(cfg.labels[k] for k in present) or "none of them"
+    distinct_generic = len({q.lower() for q in generic_quotes})
+    weight = len(present) - distinct_generic // cfg.generic_per_kind
+    if weight < len(present):
+        generic_note += (f" {distinct_generic} generic phrases weigh against the detail (one kind less for every "
+                         f"{cfg.generic_per_kind}).")
     lack = _and([cfg.labels[k] for k in missing], "or")
     fix = " ".join(cfg.fixes[k] for k in missing) + (f" {cfg.generic_fix}" if generic_quotes else "")
 
-    if len(present) >= cfg.pass_min_kinds:
+    if weight >= cfg.pass_min_kinds:
         return support.result(
-            RULE, "pass", f"The activities are described in detail: the POE gives {have}.", evidence=evidence)
-    if len(present) <= cfg.fail_max_kinds:
+            RULE, "pass", f"The activities are described in detail: the POE gives {have}.{generic_note}",
+            evidence=evidence)
+    if weight <= cfg.fail_max_kinds:
         evidence = _quoted(found["generic"], _GENERIC_QUOTED) + evidence
         if not evidence:
             evidence = _lines_read(pages)
