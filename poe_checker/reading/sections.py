@@ -242,3 +242,28 @@ def _add_clause(page: Page, start: int, end: int, cue: re.Match[str], found: lis
 def _starts_item(text: str, start: int) -> bool:
     """Does the line at ``start`` open a list item or a paragraph of its own?"""
     return bool(_BULLET.match(text[start:start + 8]))
+
+
+@dataclass(frozen=True, slots=True)
+class HeadedBody:
+    """A heading on a page and the text under it, up to the next heading or the page's end
+    (character offsets into the page text). A scope often names a product only in a heading
+    ("3.2 Microsoft Intune") and states the work in the lines below it."""
+
+    heading_start: int
+    heading_end: int
+    body_end: int
+
+
+def headed_bodies(page: Page) -> tuple[HeadedBody, ...]:
+    """Every heading of the page with the body it heads, in reading order. A list item is never a
+    heading here; a numbered line is one only when it reads as a title (no full stop)."""
+    cfg = _compiled()
+    text = page.text or ""
+    body_height = _body_height(page)
+    heads = [line for line in _lines(text) if _heading(line.text, page, line, body_height, cfg) is not None]
+    out = []
+    for i, line in enumerate(heads):
+        end = heads[i + 1].start - 1 if i + 1 < len(heads) else len(text)
+        out.append(HeadedBody(line.start, line.end, max(line.end, end)))
+    return tuple(out)

@@ -16,14 +16,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import PhraseMatcher
 
 from .. import knowledge, nlp
 from ..reading._text import lowered
 from ..model import CheckResult, Claim, Document, Evidence, Package, Page
-from ..workloads import catalogue, claimed, find_mentions, reading_pages
+from ..reading.sections import headed_bodies
+from ..reading.tickboxes import page_zones
+from ..workloads import Workload, catalogue, claimed, find_mentions, reading_pages
 from . import support
-from .support import Hit
+from .support import Hit, quote
 
 RULE = "activity_detail"
 KINDS = ("quantities", "timeline", "challenge", "actions")
@@ -58,6 +61,10 @@ class _Config:
     situation_needs: re.Pattern[str]
     verbs: PhraseMatcher
     max_verb_distance: int
+    nominal: PhraseMatcher
+    work_min_words: int
+    prose_min_words: int
+    lead_in_lines: int
     generic: PhraseMatcher
     boilerplate: re.Pattern[str] | None
 
@@ -99,6 +106,10 @@ def _config() -> _Config:
         situation_needs=_compile(cfg["challenge"]["situation_needs"]),
         verbs=nlp.phrase_matcher({"verb": cfg["actions"]["verbs"]}),
         max_verb_distance=int(cfg["actions"].get("max_verb_distance", 160)),
+        nominal=nlp.phrase_matcher({"nominal": cfg["per_workload"]["nominal_actions"]}),
+        work_min_words=int(cfg["per_workload"]["work_min_words"]),
+        prose_min_words=int(cfg["per_workload"]["prose_min_words"]),
+        lead_in_lines=int(cfg["per_workload"]["lead_in_lines"]),
         generic=nlp.phrase_matcher({"generic": cfg["generic_phrases"]["phrases"]}),
         boilerplate=(_compile("|".join(f"(?:{p})" for p in cfg["boilerplate"]["lines"]))
                      if cfg.get("boilerplate", {}).get("lines") else None),
@@ -121,6 +132,7 @@ def _fill(pattern: str, frags: dict[str, str]) -> str:
 # ---- signals in one text --------------------------------------------------------------------
 
 _DIGIT = re.compile(r"\d")
+_SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2}){1,3}\.?")
 
 
 def _digit_lines(text: str) -> list[tuple[int, int]]:
@@ -152,7 +164,10 @@ def _quantities(text: str, lines: list[tuple[int, int]], cfg: _Config) -> list[t
 
 
 def _is_count(text: str, start: int, number: str, cfg: _Config) -> bool:
-    """Not a version ("Windows 10"), a product ("Office 365") or a year ("in 2025 users")."""
+    """Not a version ("Windows 10"), a product ("Office 365"), a year ("in 2025 users") or the number
+    of a section heading ("3.2 Microsoft Defender for Endpoint")."""
+    if _SECTION_NUMBER.fullmatch(number) and not text[text.rfind("\n", 0, start) + 1:start].strip():
+        return False
     before = re.search(r"([A-Za-z]+)\W{0,2}$", text[max(0, start - 30):start])
     word = before.group(1).lower() if before else ""
     if word in cfg.not_after:
@@ -224,7 +239,8 @@ def _actions(text: str, cfg: _Config, unknown: tuple[str, ...]) -> list[tuple[in
     return out
 
 
-def _segments(text: str) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=256)
+def _segments(text: str) -> tuple[tuple[int, int], ...]:
     """spaCy sentences cut again at line breaks: a list item is a sentence of its own."""
     out = []
     for start, end in nlp.sentences(text):
@@ -236,7 +252,35 @@ def _segments(text: str) -> list[tuple[int, int]]:
                 lead = len(part) - len(part.lstrip())
                 out.append((pos + lead, pos + lead + len(stripped)))
             pos = part_end + 1
-    return out
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _items(text: str) -> tuple[tuple[int, int], ...]:
+    """Sentences and list items, with a line that wraps the one above joined to it: a PDF breaks
+    a long bullet into lines ("... replace it with a modern solution, i.e.\\nMicrosoft Intune")."""
+    out: list[tuple[int, int]] = []
+    for start, end in _segments(text):
+        if out:
+            prev_start, prev_end = out[-1]
+            between = text[prev_end:start]
+            if between.count("\n") == 1 and not between.strip() and _wraps(text[prev_start:prev_end], text[start:end]):
+                out[-1] = (prev_start, end)
+                continue
+        out.append((start, end))
+    return tuple(out)
+
+
+def _wraps(line: str, nxt: str) -> bool:
+    """Does ``nxt`` continue ``line``? Not when either is a numbered title or ``nxt`` opens a list
+    item; yes when ``line`` stops where no sentence can ("..., i.e.", "... and"), or when it has no
+    closing punctuation and ``nxt`` goes on in lower case."""
+    line = line.rstrip()
+    if not line or _LIST_ITEM.match(nxt) or _NUMBERED_TITLE.match(nxt) or _NUMBERED_TITLE.match(line):
+        return False
+    if _OPEN_END.search(line):
+        return True
+    return line[-1:] not in ".!?:;" and nxt[:1].islower()
 
 
 def _generic(text: str, cfg: _Config) -> list[tuple[int, int]]:
@@ -260,6 +304,157 @@ def _signals(text: str, unknown: tuple[str, ...]) -> dict[str, list[tuple[int, i
     """Every signal of one text (the spaCy ones too)."""
     cfg = _config()
     return {**_text_signals(text), "actions": _actions(text, cfg, unknown), "generic": _generic(text, cfg)}
+
+
+# ---- work on each claimed workload ----------------------------------------------------------
+
+_NUMBERED_TITLE = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){0,3}\.?\)?\s+[A-Z]")
+_OPEN_END = re.compile(r"(?:,|\b(?:i\.e\.?|e\.g\.?|incl\.?|approx\.?|and|or|of|to|with|for|the|an?|in|on|into|via|"
+                       r"using|from|across|by|such as|including))\s*$", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
+_LIST_ITEM = re.compile(r"^\s*(?:[•●◦▪▫■□‣⁃∙·*\-–—]|\(?[a-z0-9]{1,3}[.)])\s+")
+
+
+@dataclass
+class _Coverage:
+    """What the scope says about one claimed workload, from the places that name it."""
+
+    workload: Workload
+    stated: list[Hit]
+    """Sentences or list items that state work on it (an action with substance, or a count)."""
+    thin: list[Hit]
+    """Prose that names it without stating work (a benefit, a high-level task)."""
+    named: list[Hit]
+    """Places that only name it: a heading with nothing under it, a product list, a template row."""
+
+    @property
+    def state(self) -> str:
+        return "stated" if self.stated else "thin" if self.thin else "named" if self.named else "absent"
+
+
+def _coverage(pages: list[tuple[Document, Page]], claim: Claim) -> list[_Coverage]:
+    """For each claimed workload (once per catalogue entry), how the scope describes work on it.
+
+    Work is attributed where the text ties it to the workload: the sentence or list item naming
+    it, the section its heading names, the list its lead-in opens; and a document that names one
+    claimed workload only is about that one, so work it states without a product name is work on
+    it (an e-mail per workload, a one-product SOW)."""
+    cat = catalogue()
+    out: dict[str, _Coverage] = {}
+    for name in claim.workloads:
+        if name.strip():
+            workload = claimed(name)
+            out.setdefault(workload.id, _Coverage(workload, [], [], []))
+    for doc, doc_pages in _by_document(pages):
+        in_doc: set[str] = set()
+        for page in doc_pages:
+            # a template's tick-box rows are the selection (workload_match reads them), not scope text
+            skip = [*_boilerplate_lines(page.text), *((z.start, z.end) for z in page_zones(doc, page))]
+            spans = {wid: [(s, e) for s, e, weak in cat.names(cov.workload, page.text)
+                           if not weak and not any(a <= s < b for a, b in skip)
+                           and not any(x.holds(page.number, s, e) for x in doc.exclusions)]
+                     for wid, cov in out.items()}
+            for wid, cov in out.items():
+                in_doc.update([wid] if spans[wid] else [])
+                others = [span for other, found in spans.items() if other != wid for span in found]
+                for start, end in spans[wid]:
+                    if cov.stated:
+                        break
+                    _place(cov, doc, page, start, end, others)
+        if len(in_doc) == 1 and not (cov := out[next(iter(in_doc))]).stated:
+            work = next((Hit(doc, page, *seg) for page in doc_pages for seg in _items(page.text)
+                         if _states_work(page.text, seg, [], _config(), lead_in=True)), None)
+            if work is not None:
+                cov.stated.append(work)
+    return list(out.values())
+
+
+def _by_document(pages: list[tuple[Document, Page]]) -> list[tuple[Document, list[Page]]]:
+    out: dict[int, tuple[Document, list[Page]]] = {}
+    for doc, page in pages:
+        out.setdefault(id(doc), (doc, []))[1].append(page)
+    return list(out.values())
+
+
+def _place(cov: _Coverage, doc: Document, page: Page, start: int, end: int,
+           others: list[tuple[int, int]]) -> None:
+    """Read the place ``start:end`` naming ``cov.workload`` and file it as stated, thin or named.
+    A sentence that names other claimed workloads too is an overview ("we will deploy Intune and
+    Defender for Endpoint across the estate"): it states work on each only with a count."""
+    cfg = _config()
+    text = page.text
+    segment = next(((a, b) for a, b in _items(text) if a <= start < b), None)
+    if segment is None:
+        return
+    names = [(s, e) for s, e, _ in catalogue().names(cov.workload, text) if segment[0] <= s < segment[1]]
+    shared = [(s, e) for s, e in others if segment[0] <= s < segment[1]]
+    if _states_work(text, segment, names + shared, cfg, lead_in=True, counted_only=bool(shared)):
+        cov.stated.append(Hit(doc, page, *segment))
+        return
+    for body in headed_bodies(page):
+        if body.heading_start <= start < body.heading_end:
+            under = [seg for seg in _items(text) if body.heading_end < seg[0] < body.body_end]
+            hit = next((seg for seg in under if _states_work(text, seg, [], cfg, lead_in=True)), None)
+            if hit is not None:
+                cov.stated.append(Hit(doc, page, *hit))
+                return
+            if any(_other_words(text, seg, []) >= cfg.prose_min_words for seg in under):
+                cov.thin.append(Hit(doc, page, *segment))
+                return
+            break
+    if _other_words(text, segment, names) >= cfg.prose_min_words:
+        cov.thin.append(Hit(doc, page, *segment))
+    else:
+        cov.named.append(Hit(doc, page, *segment))
+
+
+def _states_work(text: str, segment: tuple[int, int], names: list[tuple[int, int]], cfg: _Config,
+                 *, lead_in: bool, counted_only: bool = False) -> bool:
+    """Does this sentence or list item state concrete work: a count, or (unless ``counted_only``)
+    an action, its own or its lead-in line's, with enough other words to say what was done?"""
+    a, b = segment
+    if any(a <= s < b for s, _ in _text_signals(text)["quantities"]):
+        return True
+    if counted_only:
+        return False
+    actions = _action_spans(text)
+    own = [(s, e) for s, e in actions if a <= s < b]
+    if not own and lead_in and _LIST_ITEM.match(text[a:b]) is not None:
+        lead = _lead_in(text, a, cfg)
+        if lead is None or not any(lead[0] <= s < lead[1] for s, _ in actions):
+            return False
+    elif not own:
+        return False
+    return _other_words(text, segment, names + own) >= cfg.work_min_words
+
+
+def _lead_in(text: str, item_start: int, cfg: _Config) -> tuple[int, int] | None:
+    """The line that opens the list this item belongs to ("We will configure the following:")."""
+    end = item_start - 1
+    for _ in range(cfg.lead_in_lines):
+        if end <= 0:
+            return None
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        if line.strip() and _LIST_ITEM.match(line) is None:
+            return (start, end) if line.rstrip().endswith(":") else None
+        end = start - 1
+    return None
+
+
+def _other_words(text: str, segment: tuple[int, int], taken: list[tuple[int, int]]) -> int:
+    """Words of the segment outside the ``taken`` spans (the workload's name, the action)."""
+    a, b = segment
+    return sum(1 for m in _WORD.finditer(text, a, b)
+               if not any(s <= m.start() < e for s, e in taken) and not m.group().isdigit()
+               and m.group().lower() not in STOP_WORDS)
+
+
+@functools.lru_cache(maxsize=256)
+def _action_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Every action verb and nominal action ("migration of") in the text."""
+    cfg = _config()
+    return tuple(sorted((*nlp.match_starts(cfg.verbs, text), *nlp.match_starts(cfg.nominal, text))))
 
 
 # ---- the rule -------------------------------------------------------------------------------
@@ -311,10 +506,6 @@ def check(package: Package, claim: Claim) -> CheckResult:
     lack = _and([cfg.labels[k] for k in missing], "or")
     fix = " ".join(cfg.fixes[k] for k in missing) + (f" {cfg.generic_fix}" if generic_quotes else "")
 
-    if weight >= cfg.pass_min_kinds:
-        return support.result(
-            RULE, "pass", f"The activities are described in detail: the POE gives {have}.{generic_note}",
-            evidence=evidence)
     if weight <= cfg.fail_max_kinds:
         evidence = _quoted(found["generic"], _GENERIC_QUOTED) + evidence
         if not evidence:
@@ -324,11 +515,71 @@ def check(package: Package, claim: Claim) -> CheckResult:
             f"The activities are not described in detail. The guide asks for {_and(cfg.labels[k] for k in KINDS)}; "
             f"the POE gives {'only ' if present else ''}{have}.{generic_note}",
             fix.strip(), evidence)
+    gap = _gap(_coverage(pages, claim))
+    if gap is not None and gap.fails:
+        return support.result(RULE, "fail", f"{gap.message} The rest of the POE gives {have}.{generic_note}",
+                              gap.fix, gap.evidence + evidence)
+    if weight >= cfg.pass_min_kinds and gap is None:
+        return support.result(
+            RULE, "pass", f"The activities are described in detail: the POE gives {have}.{generic_note}",
+            evidence=evidence)
+    if weight >= cfg.pass_min_kinds:
+        return support.result(
+            RULE, "warn", f"The POE gives {have}. {gap.message}{generic_note}",
+            gap.fix, gap.evidence + evidence)
+    note = f" {gap.message}" if gap is not None else ""
     return support.result(
         RULE, "warn",
         f"The POE gives {have}, but not {lack}; a person must judge whether the work is described in enough "
-        f"detail.{generic_note}",
-        fix.strip(), evidence + _quoted(found["generic"], 3))
+        f"detail.{note}{generic_note}",
+        " ".join(filter(None, (fix.strip(), gap.fix if gap else ""))), evidence + _quoted(found["generic"], 3)
+        + (gap.evidence if gap else []))
+
+
+@dataclass(frozen=True)
+class _Gap:
+    """Claimed workloads the scope names without stating work on them."""
+
+    fails: bool
+    message: str
+    fix: str
+    evidence: list[Evidence]
+
+
+def _gap(coverage: list[_Coverage]) -> _Gap | None:
+    """None when every claimed workload the scope names has its work stated. A workload that is
+    only named while others have theirs fails; one thinly described, or a scope that states work
+    on none of the workloads it names, is left to a person. A workload the scope never names is
+    workload_match's finding, not this rule's."""
+    seen = [c for c in coverage if c.state != "absent"]
+    if len(seen) < 2:
+        return None  # one workload: the package-wide detail above is the detail on it
+    stated = [c for c in seen if c.state == "stated"]
+    named = [c for c in seen if c.state == "named"]
+    thin = [c for c in seen if c.state == "thin"]
+    if not named and not thin:
+        return None
+    parts = []
+    if stated:
+        parts.append(f"work is stated for {_and(c.workload.name for c in stated)} "
+                     f"(“{quote(' '.join(stated[0].stated[0].text.split()), 80)}”)")
+    if named:
+        parts.append(f"{_and(c.workload.name for c in named)} {'is' if len(named) == 1 else 'are'} only named "
+                     f"(“{quote(' '.join(named[0].named[0].text.split()), 60)}”)")
+    if thin:
+        parts.append(f"{_and(c.workload.name for c in thin)} {'is' if len(thin) == 1 else 'are'} mentioned without "
+                     f"the work done on {'it' if len(thin) == 1 else 'them'} "
+                     f"(“{quote(' '.join(thin[0].thin[0].text.split()), 80)}”)")
+    lacking = named + thin
+    joined = _and(parts, "but")
+    message = (joined[0].upper() + joined[1:] + ": the guide asks for the services explained for each workload "
+               "claimed, and no sentence names "
+               + ("it" if len(lacking) == 1 else "them") + " with an action and what it covered.")
+    fix = (f"Describe the work done on {_and(c.workload.name for c in lacking)}: what was deployed, configured or "
+           "migrated, for how many users, devices or mailboxes, and in which phase.")
+    evidence = [h.evidence(whole_line=False) for c in lacking for h in (c.named + c.thin)[:2]]
+    evidence += [c.stated[0].evidence(whole_line=False) for c in stated]
+    return _Gap(bool(stated and named), message, fix, evidence)
 
 
 def _nothing_to_read(package: Package, readable: Iterable[Document]) -> CheckResult:

@@ -249,3 +249,97 @@ def test_documents_from_the_reading_layer():
 def test_lone_surrogates_do_not_break_the_rule():
     result = run(doc("mail.pdf", "Caf\udce9: Contoso currently has 900 unmanaged laptops; we deploy Intune in weeks 1-4."))
     assert result.status == "pass"
+
+
+# ---- detail per claimed workload -------------------------------------------------------------
+
+TWO = ("Microsoft Intune", "Microsoft Defender for Endpoint")
+BACKGROUND = ("2. Background\n"
+              "Contoso has 900 Windows 10 laptops without device management and no endpoint detection; "
+              "the current antivirus product reaches end of support in October 2025.\n")
+INTUNE_SECTION = ("3.1 Microsoft Intune\n"
+                  "- enrol the 900 laptops through Windows Autopilot in three waves (weeks 2-6)\n"
+                  "- configure 8 compliance policies and BitLocker escrow to Entra ID\n")
+
+
+def coverage(*docs: Document, workloads=TWO) -> dict[str, str]:
+    pages = [(d, p) for d in docs for p in d.pages]
+    return {c.workload.name: c.state for c in activity_detail._coverage(pages, claim(workloads=workloads))}
+
+
+def test_a_second_workload_only_named_fails_naming_it():
+    text = ("1. Overview\nProducts: Microsoft Intune, Microsoft Defender for Endpoint\n" + BACKGROUND
+            + "3. Scope of services\n" + INTUNE_SECTION + "4. Timeline\nPhase 1 (weeks 1-6): enrolment waves.")
+    result = run(doc("sow.pdf", text), workloads=TWO)
+    assert result.status == "fail", result.message
+    assert result.message.startswith("Work is stated for Microsoft Intune")
+    assert "Microsoft Defender for Endpoint is only named" in result.message
+    assert "Describe the work done on Microsoft Defender for Endpoint" in result.fix
+    assert any("Products: Microsoft Intune, Microsoft Defender for Endpoint" in t for t in texts(result))
+    assert any("enrol the 900 laptops" in t for t in texts(result))
+
+
+def test_a_second_workload_thinly_described_is_left_to_a_person():
+    text = (BACKGROUND + "3. Scope of services\n" + INTUNE_SECTION
+            + "3.2 Microsoft Defender for Endpoint\n"
+              "Microsoft Defender for Endpoint brings a stronger protection posture against modern threats to "
+              "every part of the organisation.\n4. Timeline\nPhase 1 (weeks 1-6): enrolment waves.")
+    result = run(doc("sow.pdf", text), workloads=TWO)
+    assert result.status == "warn", result.message
+    assert "Microsoft Defender for Endpoint is mentioned without the work done on it" in result.message
+
+
+def test_both_workloads_stated_pass():
+    text = (BACKGROUND + "3. Scope of services\n" + INTUNE_SECTION
+            + "3.2 Microsoft Defender for Endpoint\n- onboard the 900 laptops and 12 servers, then move 16 attack "
+              "surface reduction rules from audit to block\n4. Timeline\nPhase 1 (weeks 1-6): enrolment waves.")
+    result = run(doc("sow.pdf", text), workloads=TWO)
+    assert result.status == "pass", result.message
+
+
+def test_an_overview_sentence_naming_both_states_work_on_neither():
+    text = "Fabrikam will deploy Microsoft Intune and Microsoft Defender for Endpoint across Contoso's estate."
+    assert coverage(doc("sow.pdf", text)) == dict.fromkeys(TWO, "thin")
+    counted = "Fabrikam will deploy Microsoft Intune and Microsoft Defender for Endpoint on 900 laptops."
+    assert coverage(doc("sow.pdf", counted)) == dict.fromkeys(TWO, "stated")
+
+
+def test_work_under_a_heading_naming_the_workload_is_work_on_it():
+    text = ("3.2 Microsoft Defender for Endpoint\n"
+            "- move the attack surface reduction rules from audit to block after a two-week review\n"
+            "3.3 Microsoft Intune\n")
+    assert coverage(doc("sow.pdf", text)) == {"Microsoft Intune": "named", "Microsoft Defender for Endpoint": "stated"}
+
+
+def test_list_items_under_a_lead_in_with_an_action():
+    text = ("Fabrikam will configure the following:\n"
+            "- Microsoft Intune compliance policies for Windows, iOS and Android devices\n"
+            "- Microsoft Defender for Endpoint attack surface reduction rules in block mode\n")
+    assert coverage(doc("sow.pdf", text)) == dict.fromkeys(TWO, "stated")
+    no_action = "Products in this programme:\n- Microsoft Intune compliance\n- Microsoft Defender for Endpoint\n"
+    assert coverage(doc("sow.pdf", no_action)) == dict.fromkeys(TWO, "named")
+
+
+def test_a_document_about_one_workload_states_work_on_it_without_naming_it_again():
+    mdm = doc("intune.eml", "Subject: Microsoft Intune rollout\nWe enrolled the remaining laptops through "
+                            "Autopilot last week and the compliance report is clean.")
+    mde = doc("mde.eml", "Subject: Defender for Endpoint\nOnboarding finished: all servers now report to the "
+                         "portal and the old antivirus agents were removed.")
+    assert coverage(mdm, mde) == dict.fromkeys(TWO, "stated")
+
+
+def test_a_bullet_wrapped_over_two_lines_is_one_item():
+    text = ("- Plans are in place to retire the current endpoint management tool and replace it with a modern "
+            "solution, i.e.\nMicrosoft Intune\n- Microsoft Defender for Endpoint\n")
+    assert coverage(doc("poe.pdf", text)) == {"Microsoft Intune": "stated", "Microsoft Defender for Endpoint": "named"}
+
+
+def test_a_workload_named_only_in_a_tick_box_row_is_left_to_workload_match():
+    text = "☒ Microsoft Intune ☐ Deployment\n☐ Microsoft Defender for Endpoint ☐ Deployment\n" + INTUNE_SECTION
+    assert coverage(doc("poe.pdf", text)) == {"Microsoft Intune": "stated", "Microsoft Defender for Endpoint": "absent"}
+
+
+def test_one_claimed_workload_is_judged_by_the_package_wide_detail():
+    text = BACKGROUND + "Products: Microsoft Intune\n- enrol the laptops in weeks 2-6 and configure compliance"
+    result = run(doc("sow.pdf", text), workloads=("Microsoft Intune",))
+    assert "only named" not in result.message
