@@ -38,6 +38,7 @@ class _Config:
     pass_min_kinds: int
     fail_max_kinds: int
     generic_per_kind: int
+    generic_share_per_kind: float
     per_kind: int
     ignore_doc_types: frozenset[str]
     labels: dict[str, str]
@@ -87,6 +88,7 @@ def _config() -> _Config:
         pass_min_kinds=int(decision["pass_min_kinds"]),
         fail_max_kinds=int(decision["fail_max_kinds"]),
         generic_per_kind=int(decision["generic_phrases_per_kind"]),
+        generic_share_per_kind=float(decision["generic_share_per_kind"]),
         per_kind=int(decision.get("evidence_per_kind", 2)),
         ignore_doc_types=frozenset(decision.get("ignore_doc_types", ())),
         labels={k: cfg["kinds"][k]["label"] for k in KINDS},
@@ -285,6 +287,37 @@ def _wraps(line: str, nxt: str) -> bool:
 
 def _generic(text: str, cfg: _Config) -> list[tuple[int, int]]:
     return [(s, e) for _, s, e in nlp.matches(cfg.generic, text)]
+
+
+@dataclass(frozen=True)
+class _Share:
+    """How much of the scope's prose is generic: content words of the sentences and list items
+    that hold a generic phrase, out of the content words of all of them."""
+
+    generic_words: int
+    words: int
+
+    @property
+    def fraction(self) -> float:
+        return self.generic_words / self.words if self.words else 0.0
+
+
+def _generic_share(pages: list[tuple[Document, Page]], cfg: _Config) -> _Share:
+    generic_words = words = 0
+    for _, page in pages:
+        text = page.text
+        spans = _generic(text, cfg)
+        skip = _boilerplate_lines(text)
+        for start, end in _items(text):
+            if any(s <= start < e for s, e in skip):
+                continue
+            n = _other_words(text, (start, end), [])
+            if n < cfg.prose_min_words:
+                continue  # headings, labels, table cells: not prose
+            words += n
+            if any(start <= s < end for s, _ in spans):
+                generic_words += n
+    return _Share(generic_words, words)
 
 
 @functools.lru_cache(maxsize=256)
@@ -499,8 +532,15 @@ def check(package: Package, claim: Claim) -> CheckResult:
         generic_note = " Generic phrases found: " + ", ".join(f"“{p}”" for p in phrases[:_GENERIC_QUOTED]) + "."
     have = _and(cfg.labels[k] for k in present) or "none of them"
     distinct_generic = len({q.lower() for q in generic_quotes})
-    weight = len(present) - distinct_generic // cfg.generic_per_kind
-    if weight < len(present):
+    by_count = distinct_generic // cfg.generic_per_kind
+    share = _generic_share(pages, cfg) if generic_quotes else _Share(0, 0)
+    by_share = int(share.fraction / cfg.generic_share_per_kind)
+    weight = len(present) - max(by_count, by_share)
+    if by_share and by_share >= by_count:
+        generic_note += (f" Sentences with generic text make up {share.fraction:.0%} of the scope's prose "
+                         f"({share.generic_words} of {share.words} words) and weigh against the detail (one kind "
+                         f"less for every {cfg.generic_share_per_kind:.0%}).")
+    elif by_count:
         generic_note += (f" {distinct_generic} generic phrases weigh against the detail (one kind less for every "
                          f"{cfg.generic_per_kind}).")
     lack = _and([cfg.labels[k] for k in missing], "or")

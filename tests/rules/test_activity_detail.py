@@ -142,7 +142,23 @@ def test_marketing_with_a_number_a_phase_and_current_is_not_three_kinds():
     result = run(doc("brochure.pdf", text))
     assert result.status == "fail", result.message
     assert "the POE gives only numbers of users or devices and a timeline" in result.message
-    assert "3 generic phrases weigh against the detail" in result.message
+    assert "generic text make up 57% of the scope's prose (8 of 14 words)" in result.message
+
+
+def test_generic_text_weighs_by_its_share_of_the_scope():
+    concrete = ("Contoso currently runs 900 unmanaged laptops with no MDM. Fabrikam will enroll the 900 laptops in "
+                "Microsoft Intune and configure compliance policies in weeks 1-6.")
+    small = concrete + " The project supports the customer's digital transformation."
+    result = run(doc("sow.pdf", small))
+    assert result.status == "pass", result.message  # one generic sentence among concrete ones
+    assert "digital transformation" in result.message and "weigh against" not in result.message
+    # two phrases only, but the sentences holding them are most of the prose: two kinds less
+    brochure = small + (" Organisations everywhere increase productivity when every employee, partner and supplier "
+                        "shares documents, meetings, chats and calendars securely in one familiar place, across every "
+                        "office, branch, warehouse and home worldwide.")
+    result = run(doc("sow.pdf", brochure))
+    assert result.status == "warn", result.message
+    assert "of the scope's prose" in result.message and "one kind less for every 25%" in result.message
 
 
 def test_generic_phrases_cost_a_kind_for_every_three():
