@@ -1,6 +1,6 @@
 """The generators that write beside fixtures/build.py (build_scans.py, build_signatures.py,
-build_layouts.py, build_details.py): each writes only its own prefix of cases, byte for byte the
-same every run, and the committed packages' expectations are in step with it."""
+build_layouts.py, build_details.py, build_activities.py): each writes only its own prefix of cases,
+byte for byte the same every run, and the committed packages' expectations are in step with it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .conftest import fixture_script
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATORS = {"build_scans": ("scan_", 6), "build_signatures": ("sig_", 10), "build_layouts": ("lay_", 11),
-              "build_details": ("det_", 19)}
+              "build_details": ("det_", 19), "build_activities": ("act_", 7)}
 
 
 @pytest.fixture(scope="module", params=sorted(GENERATORS))

@@ -26,7 +26,7 @@ from ..reading.sections import headed_bodies
 from ..reading.tickboxes import page_zones
 from ..workloads import Workload, catalogue, claimed, find_mentions, reading_pages
 from . import support
-from .support import Hit, quote
+from .support import Hit, quote_around
 
 RULE = "activity_detail"
 KINDS = ("quantities", "timeline", "challenge", "actions")
@@ -262,27 +262,34 @@ def _items(text: str) -> tuple[tuple[int, int], ...]:
     """Sentences and list items, with a line that wraps the one above joined to it: a PDF breaks
     a long bullet into lines ("... replace it with a modern solution, i.e.\\nMicrosoft Intune")."""
     out: list[tuple[int, int]] = []
+    full = max((len(line.strip()) for line in text.split("\n")), default=0)  # the width of a full line
     for start, end in _segments(text):
         if out:
             prev_start, prev_end = out[-1]
             between = text[prev_end:start]
-            if between.count("\n") == 1 and not between.strip() and _wraps(text[prev_start:prev_end], text[start:end]):
+            line = text[text.rfind("\n", 0, prev_end) + 1:prev_end]
+            if between.count("\n") == 1 and not between.strip() and _wraps(
+                    text[prev_start:prev_end], text[start:end], full=len(line.strip()) >= _FULL_LINE * full):
                 out[-1] = (prev_start, end)
                 continue
         out.append((start, end))
     return tuple(out)
 
 
-def _wraps(line: str, nxt: str) -> bool:
+def _wraps(line: str, nxt: str, *, full: bool) -> bool:
     """Does ``nxt`` continue ``line``? Not when either is a numbered title or ``nxt`` opens a list
     item; yes when ``line`` stops where no sentence can ("..., i.e.", "... and"), or when it has no
-    closing punctuation and ``nxt`` goes on in lower case."""
+    closing punctuation and ``nxt`` goes on in lower case, or ``line`` is a ``full`` line (as wide
+    as the page's widest) of prose: a wrap before a name ("... will deliver for Microsoft\nIntune
+    and ...")."""
     line = line.rstrip()
     if not line or _LIST_ITEM.match(nxt) or _NUMBERED_TITLE.match(nxt) or _NUMBERED_TITLE.match(line):
         return False
     if _OPEN_END.search(line):
         return True
-    return line[-1:] not in ".!?:;" and nxt[:1].islower()
+    if line[-1:] in ".!?:;":
+        return False
+    return nxt[:1].islower() or (full and len(_WORD.findall(line)) >= _PROSE_LINE_WORDS)
 
 
 def _generic(text: str, cfg: _Config) -> list[tuple[int, int]]:
@@ -345,6 +352,8 @@ _NUMBERED_TITLE = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){0,3}\.?\)?\s+[A-Z]")
 _OPEN_END = re.compile(r"(?:,|\b(?:i\.e\.?|e\.g\.?|incl\.?|approx\.?|and|or|of|to|with|for|the|an?|in|on|into|via|"
                        r"using|from|across|by|such as|including))\s*$", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
+_PROSE_LINE_WORDS = 10  # a line this long without closing punctuation is prose that wraps, not a title
+_FULL_LINE = 0.8        # ... when it is at least this share of the widest line on the page
 _LIST_ITEM = re.compile(r"^\s*(?:[•●◦▪▫■□‣⁃∙·*\-–—]|\(?[a-z0-9]{1,3}[.)])\s+")
 
 
@@ -413,7 +422,8 @@ def _place(cov: _Coverage, doc: Document, page: Page, start: int, end: int,
            others: list[tuple[int, int]]) -> None:
     """Read the place ``start:end`` naming ``cov.workload`` and file it as stated, thin or named.
     A sentence that names other claimed workloads too is an overview ("we will deploy Intune and
-    Defender for Endpoint across the estate"): it states work on each only with a count."""
+    Defender for Endpoint across the estate"): it states work on each only with a count, and
+    without one it only names them (it says nothing about any one of them)."""
     cfg = _config()
     text = page.text
     segment = next(((a, b) for a, b in _items(text) if a <= start < b), None)
@@ -431,11 +441,12 @@ def _place(cov: _Coverage, doc: Document, page: Page, start: int, end: int,
             if hit is not None:
                 cov.stated.append(Hit(doc, page, *hit))
                 return
-            if any(_other_words(text, seg, []) >= cfg.prose_min_words for seg in under):
-                cov.thin.append(Hit(doc, page, *segment))
+            prose = next((seg for seg in under if _other_words(text, seg, []) >= cfg.prose_min_words), None)
+            if prose is not None:
+                cov.thin.append(Hit(doc, page, *prose))  # the text a person reads, not the heading
                 return
             break
-    if _other_words(text, segment, names) >= cfg.prose_min_words:
+    if not shared and _other_words(text, segment, names) >= cfg.prose_min_words:
         cov.thin.append(Hit(doc, page, *segment))
     else:
         cov.named.append(Hit(doc, page, *segment))
@@ -602,14 +613,14 @@ def _gap(coverage: list[_Coverage]) -> _Gap | None:
     parts = []
     if stated:
         parts.append(f"work is stated for {_and(c.workload.name for c in stated)} "
-                     f"(“{quote(' '.join(stated[0].stated[0].text.split()), 80)}”)")
+                     f"(“{_quote_place(stated[0], stated[0].stated[0], 80)}”)")
     if named:
         parts.append(f"{_and(c.workload.name for c in named)} {'is' if len(named) == 1 else 'are'} only named "
-                     f"(“{quote(' '.join(named[0].named[0].text.split()), 60)}”)")
+                     f"(“{_quote_place(named[0], named[0].named[0], 60)}”)")
     if thin:
         parts.append(f"{_and(c.workload.name for c in thin)} {'is' if len(thin) == 1 else 'are'} mentioned without "
                      f"the work done on {'it' if len(thin) == 1 else 'them'} "
-                     f"(“{quote(' '.join(thin[0].thin[0].text.split()), 80)}”)")
+                     f"(“{_quote_place(thin[0], thin[0].thin[0], 80)}”)")
     lacking = named + thin
     joined = _and(parts, "but")
     message = (joined[0].upper() + joined[1:] + ": the guide asks for the services explained for each workload "
@@ -620,6 +631,13 @@ def _gap(coverage: list[_Coverage]) -> _Gap | None:
     evidence = [h.evidence(whole_line=False) for c in lacking for h in (c.named + c.thin)[:2]]
     evidence += [c.stated[0].evidence(whole_line=False) for c in stated]
     return _Gap(bool(stated and named), message, fix, evidence)
+
+
+def _quote_place(cov: _Coverage, hit: Hit, limit: int) -> str:
+    """The place quoted around the workload's name in it (a long sentence names it at its end)."""
+    text = hit.text
+    name = next(((s, e) for s, e, _ in catalogue().names(cov.workload, text)), (0, 0))
+    return quote_around(text, *name, limit=limit)
 
 
 def _nothing_to_read(package: Package, readable: Iterable[Document]) -> CheckResult:

@@ -94,3 +94,24 @@ def quote(text: str, limit: int = 120) -> str:
     """A short one-line quotation for a message."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def quote_around(text: str, start: int, end: int, limit: int = 120) -> str:
+    """A short one-line quotation of ``text`` centred on ``start:end`` (the words that matter in a
+    long sentence), cut at word boundaries with an ellipsis on each side that was cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    # positions in the flattened text: whitespace runs before the span collapse to one space
+    a = len(" ".join(text[:start].split())) + (1 if text[:start].split() and text[start - 1:start].isspace() else 0)
+    b = min(len(flat), a + len(" ".join(text[start:end].split())))
+    width = max(limit - 2, b - a)  # room for the text and the two ellipses
+    lo = max(0, a - (width - (b - a)) // 2)
+    hi = min(len(flat), lo + width)
+    lo = max(0, hi - width)
+    if lo > 0:
+        lo = flat.find(" ", lo) + 1 if 0 <= flat.find(" ", lo) < a else lo
+    if hi < len(flat):
+        cut = flat.rfind(" ", b, hi)
+        hi = cut if cut > b else hi
+    return ("…" if lo > 0 else "") + flat[lo:hi].strip() + ("…" if hi < len(flat) else "")

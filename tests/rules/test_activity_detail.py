@@ -315,7 +315,7 @@ def test_both_workloads_stated_pass():
 
 def test_an_overview_sentence_naming_both_states_work_on_neither():
     text = "Fabrikam will deploy Microsoft Intune and Microsoft Defender for Endpoint across Contoso's estate."
-    assert coverage(doc("sow.pdf", text)) == dict.fromkeys(TWO, "thin")
+    assert coverage(doc("sow.pdf", text)) == dict.fromkeys(TWO, "named")  # says nothing about either one
     counted = "Fabrikam will deploy Microsoft Intune and Microsoft Defender for Endpoint on 900 laptops."
     assert coverage(doc("sow.pdf", counted)) == dict.fromkeys(TWO, "stated")
 
@@ -348,6 +348,26 @@ def test_a_bullet_wrapped_over_two_lines_is_one_item():
     text = ("- Plans are in place to retire the current endpoint management tool and replace it with a modern "
             "solution, i.e.\nMicrosoft Intune\n- Microsoft Defender for Endpoint\n")
     assert coverage(doc("poe.pdf", text)) == {"Microsoft Intune": "stated", "Microsoft Defender for Endpoint": "named"}
+
+
+def test_a_prose_line_wrapped_before_a_product_name_is_one_sentence():
+    # a PDF wraps "... Microsoft\nIntune ..." inside the sentence: the sentence names both (an overview)
+    text = ("This Statement of Work describes the services Fabrikam will deliver to Contoso for Microsoft\n"
+            "Intune and Microsoft Defender for Endpoint.\n")
+    assert coverage(doc("sow.pdf", text)) == dict.fromkeys(TWO, "named")
+    # a short title line is not prose: it stays apart from the line under it
+    titled = "Endpoint management with Microsoft\nIntune enrolment of 900 laptops in weeks 2-6.\n"
+    assert coverage(doc("sow.pdf", titled), workloads=TWO[:1]) == {"Microsoft Intune": "stated"}
+
+
+def test_the_place_quoted_for_a_workload_is_centred_on_its_name():
+    text = (BACKGROUND + "3. Scope of services\n" + INTUNE_SECTION
+            + "This engagement is governed by the Master Services Agreement dated March 3, 2021 between the "
+              "parties and covers Microsoft Defender for Endpoint.\n")
+    result = run(doc("sow.pdf", text), workloads=TWO)
+    assert result.status == "warn", result.message  # prose naming it without work: thin
+    assert "without the work done on it (“…" in result.message
+    assert "covers Microsoft Defender for Endpoint.”" in result.message
 
 
 def test_a_workload_named_only_in_a_tick_box_row_is_left_to_workload_match():
