@@ -105,6 +105,12 @@ def test_the_guides_invalid_scope_fails_quoting_its_generic_phrases():
     for wanted in ("how many users", "phases or dates", "current situation or problem"):
         assert wanted in result.fix
     assert "Say in full sentences what you did" not in result.fix  # actions were found ("Configuring ... Intune")
+    # by a margin, not on the threshold: with a timeline and a head count added it still fails
+    padded = run(doc("poe.pdf", INVALID_SCOPE + "\nPhase 1 (weeks 1-6) for the 400 users of the head office.",
+                     doc_type="poe_template"))
+    assert padded.status == "fail", padded.message
+    assert "only numbers of users or devices, a timeline and concrete work" in padded.message
+    assert "generic phrases weigh against" in padded.message
 
 
 def test_template_boilerplate_is_not_detail():
@@ -187,7 +193,7 @@ def test_versions_and_product_numbers_are_not_counts():
 
 def test_counts_in_their_usual_forms():
     for text in ("2,500 mailboxes", "~900 Windows 10 workstations", "Number of users: 1,200", "45 Azure VMs",
-                 "1.5k seats", "12 sites", "Devices in scope: 800"):
+                 "1.5k seats", "12 sites", "Devices in scope: 800", "migrate the 400 users of the head office"):
         assert activity_detail._signals(text, ())["quantities"], text
 
 
